@@ -1,0 +1,88 @@
+"""Command line: argument parsing and dispatch only.
+
+Each command's work lives in its own module (``cli_check``, ``cli_ask``, ``cli_run``), imported
+lazily so that ``check`` and ``ask`` never import discord.py.
+
+Exit statuses shared by all commands: 0 success, 1 the answer is "no" (invalid file, no match),
+2 the command could not run (unreadable file, bad configuration).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+DEFAULT_FACTS = "facts.yaml"
+
+
+def _add_facts_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--facts",
+        metavar="PATH",
+        default=None,
+        help=f"facts file (default: $FACTS_PATH or ./{DEFAULT_FACTS})",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="factbot",
+        description="Sourced answers from a curated facts.yaml, in Discord and on the command line.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("check", help="validate a facts file and report every problem")
+    p.add_argument("path", nargs="?", default=None, help=f"facts file (default ./{DEFAULT_FACTS})")
+    p.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    p.add_argument("--format", choices=("text", "json"), default="text", dest="fmt")
+    p.add_argument("--stale", action="store_true", help="list stale facts, oldest review first")
+    p.add_argument(
+        "--max-bytes", type=int, default=None, metavar="N", help="refuse files larger than N bytes"
+    )
+    p.set_defaults(module="bot.cli_check")
+
+    p = sub.add_parser("ask", help="preview the bot's answer to a query")
+    p.add_argument("query", nargs="+", help="what to ask")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--summary", action="store_true", help="a short cited summary")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--quote", action="store_true", help="include the source's own words")
+    _add_facts_option(p)
+    p.set_defaults(module="bot.cli_ask", func="ask")
+
+    p = sub.add_parser("topics", help="list topics with their fact counts")
+    _add_facts_option(p)
+    p.set_defaults(module="bot.cli_ask", func="topics")
+
+    p = sub.add_parser("source", help="print a fact's full citation and quote")
+    p.add_argument("fact_id", metavar="ID")
+    _add_facts_option(p)
+    p.set_defaults(module="bot.cli_ask", func="source")
+
+    p = sub.add_parser("run", help="run the Discord bot (configuration from the environment)")
+    p.set_defaults(module="bot.cli_run", func="run")
+
+    p = sub.add_parser("sync", help="force a sync of the slash commands with Discord")
+    p.set_defaults(module="bot.cli_run", func="sync")
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    module = importlib.import_module(args.module)
+    func = getattr(module, getattr(args, "func", "main"))
+    try:
+        return int(func(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `factbot export | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
