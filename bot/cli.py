@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_facts_option(p)
     p.set_defaults(module="bot.cli_ask", func="source")
 
+    p = sub.add_parser("export", help="write the whole book with citations (Markdown, CSV or JSON)")
+    p.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown", dest="fmt")
+    p.add_argument("-o", "--output", metavar="FILE", default=None, help="write here (default stdout)")
+    _add_facts_option(p)
+    p.set_defaults(module="bot.cli_export", func="export")
+
     p = sub.add_parser("run", help="run the Discord bot (configuration from the environment)")
     p.set_defaults(module="bot.cli_run", func="run")
 
