@@ -42,9 +42,9 @@ LIST_SEP = ";"
 # -- Markdown escaping --------------------------------------------------------------------------
 
 # Characters that can start or end inline syntax anywhere in a line: emphasis, code, links,
-# images, autolinks and HTML, tables, strikethrough, entities, closing heading hashes, and the
-# escape itself.
-_INLINE = re.compile(r"([\\`*_\[\]<>|~&#])")
+# images, autolinks and HTML, tables, strikethrough, entities, closing heading hashes, math
+# (``$``, on GitHub and sites with KaTeX), and the escape itself.
+_INLINE = re.compile(r"([\\`*_\[\]<>|~&#$])")
 # Constructs that only count at the start of a line: lists, thematic breaks, setext underlines.
 _LINE_START = re.compile(r"^([+=-]|\d+(?=[.)]))")
 
