@@ -1,0 +1,133 @@
+"""Share-ready short answers: at most 280 characters with one source link, for social posts.
+
+This module owns the ``short`` form of ``/fact`` and ``/summary``. A short answer is one or more
+claims copied verbatim from facts.yaml, a very short attribution when it fits, and the full URL of
+their one source, counted at its full length (no link shortener is assumed). A claim is never
+cut: the best-ranked fact that fits is chosen instead, and when nothing fits the answer is None.
+Superseded facts are never chosen. Secondhand facts always say who reported them; if that does
+not fit, the fact is not used.
+
+The email/document form is :func:`bot.render.plain`. No I/O and no discord import here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from bot.book import Fact, FactBook
+from bot.search import find_fact, search
+
+#: The limit of a short answer, URL included at full length.
+SHORT_LIMIT = 280
+#: How many ranked search hits are considered before giving up.
+CANDIDATES = 20
+
+
+def current(book: FactBook, fact: Fact) -> Fact | None:
+    """The fact that is in force for ``fact``: itself, or the end of its ``superseded_by`` chain.
+
+    None when the chain is broken (an unknown id) or loops.
+    """
+    seen: set[str] = set()
+    while fact.superseded_by is not None:
+        if fact.id in seen:
+            return None
+        seen.add(fact.id)
+        newer = book.fact(fact.superseded_by)
+        if newer is None:
+            return None
+        fact = newer
+    return fact
+
+
+def attributions(book: FactBook, fact: Fact) -> tuple[str, ...]:
+    """The attributions to try for a fact, longest first; "" means none is needed.
+
+    Verified: "(Publisher, 2015)", else nothing. Secondhand: "(reported by X)", always.
+    """
+    source = book.source_of(fact)
+    if fact.secondhand:
+        return (f"(reported by {fact.reported_by or source.publisher})",)
+    year = source.date[:4]
+    return (f"({source.publisher}, {year})" if year else f"({source.publisher})", "")
+
+
+def _group_key(book: FactBook, fact: Fact) -> tuple[str, tuple[str, ...]]:
+    """Facts that can share one short post: same link and same attribution."""
+    return book.source_of(fact).url, attributions(book, fact)
+
+
+def compose_short(book: FactBook, facts: Iterable[Fact], limit: int = SHORT_LIMIT) -> str | None:
+    """Claims of ``facts`` (one source) + attribution + URL within ``limit``, or None.
+
+    Tries the attribution first and drops it only if that is what makes the text fit.
+    """
+    group = list(facts)
+    if not group:
+        return None
+    url = book.source_of(group[0]).url
+    claims = " ".join(f.claim.strip() for f in group)
+    for attribution in attributions(book, group[0]):
+        text = " ".join(part for part in (claims, attribution, url) if part)
+        if len(text) <= limit:
+            return text
+    return None
+
+
+def _unique_current(book: FactBook, facts: Iterable[Fact]) -> Iterator[Fact]:
+    seen: set[str] = set()
+    for fact in facts:
+        if fact.superseded_by is None and fact.id not in seen:
+            seen.add(fact.id)
+            yield fact
+
+
+def short_from_facts(
+    book: FactBook, ranked: Iterable[Fact], limit: int = SHORT_LIMIT, *, combine: bool = False
+) -> str | None:
+    """The short form of the best-ranked fact in ``ranked`` that fits, or None.
+
+    With ``combine``, further facts from the same source (and attribution) are added after it,
+    in rank order, while the whole still fits: a summary in one post and one link.
+    """
+    candidates = list(_unique_current(book, ranked))
+    for i, first in enumerate(candidates):
+        text = compose_short(book, [first], limit)
+        if text is None:
+            continue
+        if combine:
+            chosen = [first]
+            key = _group_key(book, first)
+            for other in candidates[i + 1 :]:
+                if _group_key(book, other) != key or other.claim.strip() in {
+                    f.claim.strip() for f in chosen
+                }:
+                    continue
+                longer = compose_short(book, [*chosen, other], limit)
+                if longer is not None:
+                    chosen.append(other)
+                    text = longer
+        return text
+    return None
+
+
+def ranked_facts(book: FactBook, query: str, limit: int = CANDIDATES) -> list[Fact]:
+    """Facts for ``query``, best first: an exact fact id (or its newer fact), then search hits."""
+    out: list[Fact] = []
+    exact = find_fact(book, query)
+    if exact is not None:
+        newest = current(book, exact)
+        if newest is not None:
+            out.append(newest)
+    out += [hit.fact for hit in search(book, query, limit=limit)]
+    return out
+
+
+def short_fact(book: FactBook, query: str, limit: int = SHORT_LIMIT) -> str | None:
+    """A social post for ``query``: the best-ranked single fact that fits, or None."""
+    return short_from_facts(book, ranked_facts(book, query), limit)
+
+
+def short_summary(book: FactBook, query: str, limit: int = SHORT_LIMIT) -> str | None:
+    """Like :func:`short_fact`, adding further same-source claims while the post fits."""
+    return short_from_facts(book, ranked_facts(book, query), limit, combine=True)

@@ -1,0 +1,206 @@
+"""Short share form: at most 280 characters counting the URL in full, claims verbatim, never cut."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.book import Fact, FactBook, Source, Topic
+from bot.share import (
+    SHORT_LIMIT,
+    attributions,
+    compose_short,
+    current,
+    ranked_facts,
+    short_fact,
+    short_from_facts,
+    short_summary,
+)
+
+LONG_URL = "https://www.example.org/reports/2017/panel-of-experts/final-report-" + "x" * 60
+SHORT_URL = "https://ex.org/a"
+
+
+def _src(sid: str, url: str, publisher: str = "UN Panel", date: str = "2017-03") -> Source:
+    return Source(id=sid, title="Report", publisher=publisher, date=date, url=url)
+
+
+def _fact(fid: str, claim: str, source: str = "short", **kw: object) -> Fact:
+    return Fact(id=fid, claim=claim, source=source, topics=("labour",), **kw)  # type: ignore[arg-type]
+
+
+def _book(*facts: Fact) -> FactBook:
+    sources = {
+        "short": _src("short", SHORT_URL, "Foreign Affairs", "2015"),
+        "long": _src("long", LONG_URL),
+        "afp": _src("afp", "https://ex.org/afp", "AFP", "2019"),
+    }
+    return FactBook(
+        facts={f.id: f for f in facts},
+        sources=sources,
+        topics={"labour": Topic(id="labour", title="Overseas labour", aliases=("workers",))},
+        version="v",
+    )
+
+
+def _verbatim_parts(book: FactBook, text: str) -> list[Fact]:
+    """Split a short answer back into its facts; fails unless it is claims + attribution + URL."""
+    url = text.rsplit(" ", 1)[1]
+    [source] = [s for s in book.sources.values() if s.url == url]
+    body = text[: -len(url) - 1]
+    candidates = [f for f in book if f.source == source.id and f.superseded_by is None]
+    for attribution in {a for f in candidates for a in attributions(book, f)}:
+        if attribution and body.endswith(" " + attribution):
+            body = body[: -len(attribution) - 1]
+            break
+    used: list[Fact] = []
+    while body:
+        fact = next(
+            (f for f in candidates if body == f.claim or body.startswith(f.claim + " ")), None
+        )
+        assert fact is not None, f"not verbatim claims: {body!r}"
+        used.append(fact)
+        body = body[len(fact.claim) + 1 :]
+    return used
+
+
+def test_short_fact_is_claim_attribution_and_full_url() -> None:
+    book = _book(_fact("w", "About 50,000 North Korean workers were abroad in 2015."))
+    text = short_fact(book, "workers abroad")
+    assert text == (
+        "About 50,000 North Korean workers were abroad in 2015. (Foreign Affairs, 2015) "
+        + SHORT_URL
+    )
+
+
+def test_long_url_counts_in_full_and_attribution_goes_first() -> None:
+    room = SHORT_LIMIT - len(LONG_URL) - 1  # the claim alone just fits
+    claim = ("Workers " + "w" * room)[: room - 1] + "."
+    book = _book(_fact("w", claim, source="long"))
+    text = short_fact(book, "workers")
+    assert text == f"{claim} {LONG_URL}"
+    assert len(text) == SHORT_LIMIT
+
+
+def test_a_claim_that_does_not_fit_is_skipped_never_cut() -> None:
+    long_claim = "Workers abroad sent money home to the state. " * 6
+    book = _book(
+        _fact("long", long_claim.strip(), source="long"),
+        _fact("ok", "Workers abroad numbered about 50,000.", source="short"),
+    )
+    assert len(long_claim) + len(LONG_URL) > SHORT_LIMIT
+    text = short_fact(book, "workers abroad")
+    assert text is not None and text.startswith("Workers abroad numbered about 50,000.")
+    assert [f.id for f in _verbatim_parts(book, text)] == ["ok"]
+
+
+def test_none_when_nothing_fits_or_nothing_matches() -> None:
+    book = _book(_fact("long", "Workers abroad. " * 20, source="long"))
+    assert short_fact(book, "workers") is None
+    assert short_summary(book, "workers") is None
+    assert short_fact(_book(_fact("w", "Workers abroad.")), "zzzz qqqq") is None
+
+
+def test_superseded_is_never_chosen_even_by_id() -> None:
+    book = _book(
+        _fact("old-count", "Workers abroad numbered 100,000 by an old count.",
+              superseded_by="new-count"),
+        _fact("new-count", "Workers abroad numbered 50,000 by a newer count."),
+    )
+    assert short_fact(book, "old-count") == (
+        "Workers abroad numbered 50,000 by a newer count. (Foreign Affairs, 2015) " + SHORT_URL
+    )
+    for query in ("100,000 old count", "workers", "old-count"):
+        for text in (short_fact(book, query), short_summary(book, query)):
+            assert text is None or "100,000" not in text
+    only_old = _book(_fact("old", "Workers numbered 100,000.", superseded_by="gone"))
+    assert short_fact(only_old, "workers") is None
+    assert current(only_old, only_old.facts["old"]) is None
+
+
+def test_superseded_chain_and_loop() -> None:
+    book = _book(
+        _fact("a", "A.", superseded_by="b"),
+        _fact("b", "B.", superseded_by="c"),
+        _fact("c", "C."),
+        _fact("x", "X.", superseded_by="y"),
+        _fact("y", "Y.", superseded_by="x"),
+    )
+    newest = current(book, book.facts["a"])
+    assert newest is not None and newest.id == "c"
+    assert current(book, book.facts["x"]) is None
+
+
+def test_secondhand_always_says_who_reported_it() -> None:
+    claim = "Workers abroad earned $120 a month."
+    book = _book(
+        _fact("s", claim, source="afp", confidence="secondhand",
+              reported_by="AFP, citing the UN Special Rapporteur"),
+    )
+    text = short_fact(book, "workers")
+    assert text == f"{claim} (reported by AFP, citing the UN Special Rapporteur) https://ex.org/afp"
+    # When the attribution does not fit, the secondhand fact is not used at all.
+    room = SHORT_LIMIT - len("https://ex.org/afp") - 1
+    tight = _book(
+        _fact("s", ("Workers " + "w" * room)[: room - 1] + ".", source="afp",
+              confidence="secondhand"),
+    )
+    assert short_fact(tight, "workers") is None
+
+
+def test_summary_adds_same_source_claims_while_they_fit() -> None:
+    book = _book(
+        _fact("a", "Workers abroad numbered about 50,000."),
+        _fact("b", "Workers abroad sent most wages to the state."),
+        _fact("c", "Workers abroad worked 12 to 16 hours a day.", source="afp"),
+        _fact("d", "Workers abroad " + "lived in camps, " * 12 + "far from home."),
+    )
+    summary = short_summary(book, "workers abroad")
+    assert summary is not None and len(summary) <= SHORT_LIMIT
+    used = [f.id for f in _verbatim_parts(book, summary)]
+    assert used[:2] == ["a", "b"] and "c" not in used and "d" not in used
+    single = short_fact(book, "workers abroad")
+    assert single is not None and [f.id for f in _verbatim_parts(book, single)] == ["a"]
+
+
+def test_short_from_facts_follows_the_given_order() -> None:
+    book = _book(_fact("a", "First."), _fact("b", "Second.", source="afp"))
+    assert short_from_facts(book, [book.facts["b"], book.facts["a"]]) == (
+        "Second. (AFP, 2019) https://ex.org/afp"
+    )
+    assert short_from_facts(book, []) is None
+    assert compose_short(book, []) is None
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    lengths=st.lists(st.integers(5, 300), min_size=1, max_size=8),
+    sources=st.lists(st.sampled_from(["short", "long", "afp"]), min_size=8, max_size=8),
+    secondhand=st.lists(st.booleans(), min_size=8, max_size=8),
+    summary=st.booleans(),
+)
+def test_any_answer_fits_and_is_verbatim(
+    lengths: list[int], sources: list[str], secondhand: list[bool], summary: bool
+) -> None:
+    facts = [
+        _fact(
+            f"f{i}",
+            f"Workers abroad {i}" + ("ab " * n)[:n].rstrip() + ".",
+            source=sources[i],
+            confidence="secondhand" if secondhand[i] else "verified",
+        )
+        for i, n in enumerate(lengths)
+    ]
+    book = _book(*facts)
+    text = (short_summary if summary else short_fact)(book, "workers abroad")
+    ranked = ranked_facts(book, "workers abroad")
+    fitting = [f for f in ranked if compose_short(book, [f]) is not None]
+    if text is None:
+        assert fitting == []
+        return
+    assert len(text) <= SHORT_LIMIT
+    used = _verbatim_parts(book, text)
+    assert used and len({f.source for f in used}) == 1
+    assert used[0] == fitting[0]  # the best-ranked fact that fits comes first
+    if any(f.secondhand for f in used):
+        assert "(reported by " in text
