@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.book import Fact, FactBook, Source, Topic
+from bot.compose import reporter
 
 FORMATS = ("markdown", "csv", "json")
 
@@ -80,11 +81,9 @@ def _sections(book: FactBook) -> Iterator[tuple[Topic | None, tuple[Fact, ...]]]
         yield None, unfiled
 
 
-def reporter(book: FactBook, fact: Fact) -> str | None:
-    """Who reported a secondhand fact (its ``reported_by``, else the source's publisher)."""
-    if not fact.secondhand:
-        return None
-    return fact.reported_by or book.source_of(fact).publisher
+def secondhand_reporter(book: FactBook, fact: Fact) -> str | None:
+    """Who reported a secondhand fact (see :func:`bot.compose.reporter`); None when verified."""
+    return reporter(book, fact) if fact.secondhand else None
 
 
 # -- Markdown -----------------------------------------------------------------------------------
@@ -102,7 +101,7 @@ def _fact_notes(book: FactBook, fact: Fact) -> str:
     notes: list[str] = []
     if fact.as_of:
         notes.append(f"as of {escape_markdown(fact.as_of)}")
-    who = reporter(book, fact)
+    who = secondhand_reporter(book, fact)
     if who:
         notes.append(f"secondhand: reported by {escape_markdown(who)}")
     if fact.superseded_by:
@@ -146,7 +145,7 @@ def csv_row(book: FactBook, fact: Fact) -> dict[str, str]:
         "claim": fact.claim,
         "as_of": fact.as_of or "",
         "confidence": fact.confidence,
-        "reported_by": reporter(book, fact) or "",
+        "reported_by": secondhand_reporter(book, fact) or "",
         "topics": LIST_SEP.join(fact.topics),
         "regions": LIST_SEP.join(fact.regions),
         "quote": fact.quote or "",
@@ -183,7 +182,7 @@ def _fact_json(book: FactBook, fact: Fact) -> dict[str, Any]:
         "as_of": fact.as_of,
         "regions": list(fact.regions),
         "confidence": fact.confidence,
-        "reported_by": reporter(book, fact),
+        "reported_by": secondhand_reporter(book, fact),
         "reviewed": fact.reviewed.isoformat() if fact.reviewed else None,
         "review_every": book.review_interval(fact),
         "superseded_by": fact.superseded_by,

@@ -15,29 +15,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from bot.book import Fact, FactBook
+from bot.compose import Answer, fact_answer, newest, summary_answer
 from bot.search import find_fact, search
 
 #: The limit of a short answer, URL included at full length.
 SHORT_LIMIT = 280
 #: How many ranked search hits are considered before giving up.
 CANDIDATES = 20
-
-
-def current(book: FactBook, fact: Fact) -> Fact | None:
-    """The fact that is in force for ``fact``: itself, or the end of its ``superseded_by`` chain.
-
-    None when the chain is broken (an unknown id) or loops.
-    """
-    seen: set[str] = set()
-    while fact.superseded_by is not None:
-        if fact.id in seen:
-            return None
-        seen.add(fact.id)
-        newer = book.fact(fact.superseded_by)
-        if newer is None:
-            return None
-        fact = newer
-    return fact
+#: What to say instead when no fact fits (the Discord layer may offer ``format:plain``).
+NOTHING_FITS = (
+    "No fact on this fits in a 280-character post with its source link, and a claim is never cut."
+    " Try format: plain."
+)
 
 
 def attributions(book: FactBook, fact: Fact) -> tuple[str, ...]:
@@ -111,23 +100,43 @@ def short_from_facts(
     return None
 
 
+def _current(book: FactBook, fact: Fact) -> list[Fact]:
+    """The fact in force for ``fact`` (itself or the end of its chain), or [] if none is."""
+    new = newest(book, fact)
+    return [new] if new.superseded_by is None else []
+
+
 def ranked_facts(book: FactBook, query: str, limit: int = CANDIDATES) -> list[Fact]:
     """Facts for ``query``, best first: an exact fact id (or its newer fact), then search hits."""
-    out: list[Fact] = []
     exact = find_fact(book, query)
-    if exact is not None:
-        newest = current(book, exact)
-        if newest is not None:
-            out.append(newest)
-    out += [hit.fact for hit in search(book, query, limit=limit)]
-    return out
+    out = _current(book, exact) if exact is not None else []
+    return out + [hit.fact for hit in search(book, query, limit=limit)]
+
+
+def short_answer(answer: Answer, limit: int = SHORT_LIMIT) -> str | None:
+    """The short form of an answer from :mod:`bot.compose`, or None when nothing fits.
+
+    A fact answer starts from its fact (the newer one when it is superseded); a summary from its
+    chosen facts, verified ones first, and adds same-source claims while they fit. Either falls
+    back on the other search hits for the query. Topic lists and misses have no short form.
+    """
+    book = answer.book
+    if answer.kind in ("fact", "source"):
+        first = _current(book, answer.facts[0]) if answer.facts else []
+        return short_from_facts(book, first + ranked_facts(book, answer.query), limit)
+    if answer.kind in ("summary", "search"):
+        chosen = sorted(answer.facts, key=lambda f: f.secondhand)
+        ranked = chosen + ranked_facts(book, answer.query)
+        return short_from_facts(book, ranked, limit, combine=True)
+    return None
 
 
 def short_fact(book: FactBook, query: str, limit: int = SHORT_LIMIT) -> str | None:
     """A social post for ``query``: the best-ranked single fact that fits, or None."""
-    return short_from_facts(book, ranked_facts(book, query), limit)
+    return short_answer(fact_answer(book, query), limit)
 
 
 def short_summary(book: FactBook, query: str, limit: int = SHORT_LIMIT) -> str | None:
-    """Like :func:`short_fact`, adding further same-source claims while the post fits."""
-    return short_from_facts(book, ranked_facts(book, query), limit, combine=True)
+    """A social post summing up ``query``: the summary's best fact that fits, verified first,
+    with further claims from the same source while the post still fits; or None."""
+    return short_answer(summary_answer(book, query), limit)

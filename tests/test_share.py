@@ -6,12 +6,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.book import Fact, FactBook, Source, Topic
+from bot.compose import search_answer, summary_answer, topics_answer
 from bot.share import (
     SHORT_LIMIT,
     attributions,
     compose_short,
-    current,
     ranked_facts,
+    short_answer,
     short_fact,
     short_from_facts,
     short_summary,
@@ -115,20 +116,39 @@ def test_superseded_is_never_chosen_even_by_id() -> None:
             assert text is None or "100,000" not in text
     only_old = _book(_fact("old", "Workers numbered 100,000.", superseded_by="gone"))
     assert short_fact(only_old, "workers") is None
-    assert current(only_old, only_old.facts["old"]) is None
+    assert short_fact(only_old, "old") is None
 
 
-def test_superseded_chain_and_loop() -> None:
+def test_superseded_chain_is_followed_and_a_loop_gives_nothing() -> None:
     book = _book(
-        _fact("a", "A.", superseded_by="b"),
-        _fact("b", "B.", superseded_by="c"),
-        _fact("c", "C."),
-        _fact("x", "X.", superseded_by="y"),
-        _fact("y", "Y.", superseded_by="x"),
+        _fact("a", "Alpha count.", superseded_by="b"),
+        _fact("b", "Beta count.", superseded_by="c"),
+        _fact("c", "Gamma count."),
+        _fact("x", "Xenon tally.", superseded_by="y"),
+        _fact("y", "Yttrium tally.", superseded_by="x"),
     )
-    newest = current(book, book.facts["a"])
-    assert newest is not None and newest.id == "c"
-    assert current(book, book.facts["x"]) is None
+    assert short_fact(book, "a") == "Gamma count. (Foreign Affairs, 2015) " + SHORT_URL
+    assert short_fact(book, "x") is None
+    assert short_fact(book, "tally") is None
+
+
+def test_summary_prefers_verified_facts_first() -> None:
+    book = _book(
+        _fact("rumour", "Workers abroad were paid nothing at all.", source="afp",
+              confidence="secondhand"),
+        _fact("count", "Workers abroad numbered about 50,000."),
+    )
+    text = short_summary(book, "Overseas labour")
+    assert text is not None and text.startswith("Workers abroad numbered about 50,000.")
+    assert "paid nothing" not in text  # another source: not in the same post
+
+
+def test_short_answer_of_lists_and_misses_is_none() -> None:
+    book = _book(_fact("a", "Workers abroad numbered about 50,000."))
+    assert short_answer(topics_answer(book)) is None
+    assert short_answer(search_answer(book, "zzzz qqqq")) is None
+    listed = short_answer(search_answer(book, "workers"))
+    assert listed is not None and listed.startswith("Workers abroad numbered about 50,000.")
 
 
 def test_secondhand_always_says_who_reported_it() -> None:
@@ -192,8 +212,8 @@ def test_any_answer_fits_and_is_verbatim(
         for i, n in enumerate(lengths)
     ]
     book = _book(*facts)
-    text = (short_summary if summary else short_fact)(book, "workers abroad")
-    ranked = ranked_facts(book, "workers abroad")
+    text = (short_summary if summary else short_fact)(book, "workers")
+    ranked = ranked_facts(book, "workers")
     fitting = [f for f in ranked if compose_short(book, [f]) is not None]
     if text is None:
         assert fitting == []
@@ -201,6 +221,9 @@ def test_any_answer_fits_and_is_verbatim(
     assert len(text) <= SHORT_LIMIT
     used = _verbatim_parts(book, text)
     assert used and len({f.source for f in used}) == 1
-    assert used[0] == fitting[0]  # the best-ranked fact that fits comes first
+    if not summary:
+        assert used[0] == fitting[0]  # the best-ranked fact that fits comes first
+    elif any(not f.secondhand and f in fitting for f in summary_answer(book, "workers").facts):
+        assert not used[0].secondhand  # a summary leads with a verified fact when one fits
     if any(f.secondhand for f in used):
         assert "(reported by " in text
