@@ -1,0 +1,339 @@
+"""Field readers for facts.yaml: one located value at a time -> a Python value, or a finding.
+
+This module owns the value rules of format version 1 (what text, ids, dates, URLs, numbers and
+lists must look like) and the wording that explains each mistake. It reads nodes made by
+:mod:`bot.yaml_nodes`, so every value keeps its line and column. :mod:`bot.validate` builds the
+sections and cross-references on top of it. Nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bot.book import CONFIDENCE_VALUES, DEFAULT_REVIEW_EVERY_DAYS, Fact, Source, Topic
+from bot.findings import Finding, Severity, did_you_mean
+from bot.yaml_nodes import (
+    BOOL_TAG,
+    FLOAT_TAG,
+    INT_TAG,
+    NULL_TAG,
+    position,
+    scalar_tag,
+)
+
+FORMAT_VERSION = 1
+MAX_CLAIM_CHARS = 280
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+TOP_FIELDS = ("version", "review_every", "sources", "topics", "facts")
+SOURCE_FIELDS = ("title", "publisher", "date", "url", "author")
+SOURCE_REQUIRED = ("title", "publisher", "date", "url")
+TOPIC_FIELDS = ("title", "aliases", "description")
+FACT_FIELDS = (
+    "id",
+    "claim",
+    "source",
+    "topics",
+    "quote",
+    "as_of",
+    "regions",
+    "confidence",
+    "reviewed",
+    "review_every",
+    "superseded_by",
+    "reported_by",
+)
+FACT_REQUIRED = ("id", "claim", "source", "topics")
+
+_KINDS = {MappingNode: "a mapping", SequenceNode: "a list"}
+_TAG_NAMES = {INT_TAG: "a number", FLOAT_TAG: "a number", BOOL_TAG: "true/false"}
+
+
+@dataclass
+class Checked:
+    """What the validator made of the file: the parts of a book, and every finding."""
+
+    findings: list[Finding]
+    sources: dict[str, Source] = field(default_factory=dict)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    facts: dict[str, Fact] = field(default_factory=dict)
+    review_every: int = DEFAULT_REVIEW_EVERY_DAYS
+    counts: dict[str, int] = field(default_factory=lambda: {"facts": 0, "sources": 0, "topics": 0})
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+
+@dataclass
+class Entry:
+    """One fact/source/topic as read: its values and the nodes they came from."""
+
+    ident: str | None
+    node: Node
+    values: dict[str, object] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    shaped: bool = True  # False when the entry is not a mapping (reported once, no more)
+
+
+def kebab_problem(text: str) -> str | None:
+    if ID_PATTERN.fullmatch(text):
+        return None
+    hint = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return "ids are lowercase words joined by '-'" + (f", e.g. '{hint}'" if hint else "")
+
+
+class FieldReader:
+    """Reads values and collects findings for one load."""
+
+    def __init__(self, path: str, today: dt.date, skip: frozenset[int]) -> None:
+        self.path = path
+        self.today = today
+        self.skip = skip  # nodes whose refused tag has been reported already
+        self.out = Checked(findings=[])
+
+    # -- reporting -----------------------------------------------------------------------------
+    def report(
+        self, severity: Severity, node: Node | None, subject: str | None, code: str, msg: str
+    ) -> None:
+        line, col = position(node) if node is not None else (None, None)
+        self.out.findings.append(Finding(severity, self.path, line, col, subject, msg, code))
+
+    def error(self, node: Node | None, subject: str | None, code: str, msg: str) -> None:
+        self.report("error", node, subject, code, msg)
+
+    def wrong_kind(self, node: Node, subject: str | None, what: str, expected: str) -> None:
+        if id(node) in self.skip:
+            return
+        found = _KINDS.get(type(node)) or _TAG_NAMES.get(scalar_tag(node), "text")  # type: ignore[arg-type]
+        self.error(node, subject, "wrong-type", f"{what} should be {expected}, not {found}")
+
+    # -- mappings ------------------------------------------------------------------------------
+    def items(
+        self, node: MappingNode, subject: str | None, fields: Iterable[str] | None
+    ) -> list[tuple[str, ScalarNode, Node]]:
+        """Key/value pairs of a mapping; duplicate, complex and (with ``fields``) unknown keys
+        are reported and left out."""
+        seen: dict[str, ScalarNode] = {}
+        known = None if fields is None else tuple(fields)
+        out: list[tuple[str, ScalarNode, Node]] = []
+        for key, value in node.value:
+            if not isinstance(key, ScalarNode) or id(key) in self.skip:
+                if id(key) not in self.skip:
+                    self.error(key, subject, "bad-key", "a key must be plain text")
+                continue
+            name = key.value.strip()
+            first = seen.get(name)
+            if first is not None:
+                msg = (
+                    f"duplicate key '{name}' (first at line {position(first)[0]}, again at line "
+                    f"{position(key)[0]}): YAML would silently keep only the last one"
+                )
+                self.error(key, subject, "duplicate-key", msg)
+                continue
+            seen[name] = key
+            if name == "<<" and scalar_tag(key) == "tag:yaml.org,2002:merge":
+                self.error(key, subject, "merge-key", "merge keys ('<<') are not supported")
+                continue
+            if known is not None and name not in known:
+                where = f" in a {subject_kind(known)}" if subject_kind(known) else ""
+                msg = f"unknown field '{name}'{where}{did_you_mean(name, known)}"
+                self.error(key, subject, "unknown-field", msg)
+                continue
+            out.append((name, key, value))
+        return out
+
+    # -- scalar readers (each returns None after reporting, or for an empty value) ---------------
+    def text(self, node: Node, subject: str | None, what: str) -> str | None:
+        if not isinstance(node, ScalarNode):
+            self.wrong_kind(node, subject, what, "text")
+            return None
+        if id(node) in self.skip:
+            return None
+        tag = scalar_tag(node)
+        if tag == NULL_TAG:
+            return None
+        if tag in _TAG_NAMES:
+            msg = f"{what} should be text, not {_TAG_NAMES[tag]}: put '{node.value}' in quotes"
+            self.error(node, subject, "wrong-type", msg)
+            return None
+        return node.value.strip() or None
+
+    def raw(self, node: Node, subject: str | None, what: str) -> str | None:
+        """A scalar's text whatever YAML would read it as (``2015``, ``no``): ids, refs, dates."""
+        if not isinstance(node, ScalarNode):
+            self.wrong_kind(node, subject, what, "text")
+            return None
+        if id(node) in self.skip or scalar_tag(node) == NULL_TAG:
+            return None
+        return node.value.strip() or None
+
+    def ident(self, node: Node, subject: str | None, what: str) -> str | None:
+        text = self.raw(node, subject, what)
+        if text is None:
+            return None
+        problem = kebab_problem(text)
+        if problem:
+            self.error(node, subject, "bad-id", f"{what} '{text}' is not a valid id: {problem}")
+        return text
+
+    def text_list(
+        self, node: Node, subject: str | None, what: str, read: Callable[..., str | None]
+    ) -> tuple[str, ...] | None:
+        if not isinstance(node, SequenceNode):
+            if isinstance(node, ScalarNode) and scalar_tag(node) == NULL_TAG:
+                return None
+            self.wrong_kind(node, subject, what, "a list, e.g. [a, b]")
+            return None
+        out: list[str] = []
+        for item in node.value:
+            value = read(item, subject, f"an item of {what}")
+            if value is None and isinstance(item, ScalarNode) and id(item) not in self.skip:
+                if scalar_tag(item) == NULL_TAG or not item.value.strip():
+                    self.error(item, subject, "empty-item", f"empty item in {what}")
+            elif value is not None:
+                out.append(value)
+        return tuple(out)
+
+    def partial_date(self, node: Node, subject: str | None, what: str) -> str | None:
+        text = self.raw(node, subject, what)
+        if text is None:
+            return None
+        match = _PARTIAL_DATE.fullmatch(text)
+        ok = match is not None
+        if match is not None:
+            year, month, day = (int(g) if g else 1 for g in match.groups())
+            try:
+                dt.date(year, month, day)
+            except ValueError:
+                ok = False
+        if not ok:
+            msg = f"{what} '{text}' should be a real date: YYYY, YYYY-MM or YYYY-MM-DD"
+            self.error(node, subject, "bad-date", msg)
+            return None
+        return text
+
+    def full_date(self, node: Node, subject: str | None, what: str) -> dt.date | None:
+        text = self.raw(node, subject, what)
+        if text is None:
+            return None
+        try:
+            if len(text) != 10:
+                raise ValueError(text)
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            msg = f"{what} '{text}' should be a real date written YYYY-MM-DD"
+            self.error(node, subject, "bad-date", msg)
+            return None
+        if day > self.today:
+            msg = f"{what} {text} is in the future (today is {self.today.isoformat()})"
+            self.error(node, subject, "future-date", msg)
+            return None
+        return day
+
+    def positive_int(self, node: Node, subject: str | None, what: str) -> int | None:
+        if not isinstance(node, ScalarNode) or scalar_tag(node) != INT_TAG:
+            if not (isinstance(node, ScalarNode) and scalar_tag(node) == NULL_TAG):
+                self.wrong_kind(node, subject, what, "a whole number of days")
+            return None
+        value = _yaml_int(node.value)
+        if value is None or value <= 0:
+            self.error(node, subject, "bad-number", f"{what} should be a positive number of days")
+            return None
+        return value
+
+    def url(self, node: Node, subject: str | None, what: str) -> str | None:
+        text = self.text(node, subject, what)
+        if text is None:
+            return None
+        try:
+            parts = urlsplit(text)
+            host = parts.hostname
+        except ValueError:
+            host, parts = None, None
+        if parts is None or parts.scheme not in ("http", "https") or not host or " " in text:
+            msg = f"{what} '{text}' should be a web address starting with https:// or http://"
+            self.error(node, subject, "bad-url", msg)
+            return None
+        return text
+
+    def confidence(self, node: Node, subject: str | None, what: str) -> str | None:
+        text = self.text(node, subject, what)
+        if text is None:
+            return None
+        if text not in CONFIDENCE_VALUES:
+            choices = " or ".join(CONFIDENCE_VALUES)
+            hint = did_you_mean(text.lower(), CONFIDENCE_VALUES)
+            self.error(
+                node, subject, "bad-confidence", f"confidence '{text}' should be {choices}{hint}"
+            )
+            return None
+        return text
+
+    # -- records -------------------------------------------------------------------------------
+    def record(
+        self,
+        entry: Entry,
+        node: Node,
+        fields: tuple[str, ...],
+        readers: Mapping[str, Callable[[Node, str | None, str], object]],
+        what: str,
+    ) -> None:
+        if not isinstance(node, MappingNode):
+            self.wrong_kind(node, entry.ident, what, "a mapping of fields (name: value)")
+            entry.shaped = False
+            return
+        for name, _key, value in self.items(node, entry.ident, fields):
+            entry.nodes[name] = value
+            got = readers[name](value, entry.ident, name)
+            if got is not None:
+                entry.values[name] = got
+
+    def require(self, entry: Entry, required: Iterable[str]) -> bool:
+        if not entry.shaped:
+            return False
+        missing = [name for name in required if name not in entry.values]
+        for name in missing:
+            if name in entry.nodes:  # present but empty or wrong (wrong is reported already)
+                value = entry.nodes[name]
+                if isinstance(value, ScalarNode) and not (
+                    value.value.strip() and scalar_tag(value) != NULL_TAG
+                ):
+                    self.error(value, entry.ident, "missing-field", f"'{name}' is empty")
+            else:
+                self.error(entry.node, entry.ident, "missing-field", f"missing '{name}'")
+        return not missing
+
+
+def subject_kind(fields: tuple[str, ...]) -> str:
+    if fields is FACT_FIELDS:
+        return "fact"
+    if fields is SOURCE_FIELDS:
+        return "source"
+    if fields is TOPIC_FIELDS:
+        return "topic"
+    return ""
+
+
+def _yaml_int(text: str) -> int | None:
+    """A YAML 1.1 integer (``365``, ``1_000``, ``0x10``); None for a sexagesimal oddity."""
+    value = text.replace("_", "")
+    sign = -1 if value.startswith("-") else 1
+    value = value.lstrip("+-")
+    try:
+        if value.startswith("0b"):
+            return sign * int(value[2:], 2)
+        if value.startswith("0x"):
+            return sign * int(value[2:], 16)
+        if len(value) > 1 and value.startswith("0"):
+            return sign * int(value, 8)
+        return sign * int(value)
+    except ValueError:
+        return None
