@@ -12,16 +12,19 @@ The email/document form is :func:`bot.render.plain`. No I/O and no discord impor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from bot.book import Fact, FactBook
-from bot.compose import Answer, fact_answer, newest, summary_answer
+from bot.compose import RELEVANCE_FLOOR, Answer, fact_answer, newest, summary_answer
 from bot.search import find_fact, search
 
 #: The limit of a short answer, URL included at full length.
 SHORT_LIMIT = 280
 #: How many ranked search hits are considered before giving up.
 CANDIDATES = 20
+#: Where the name in a credit line ends: "AP, republished by ...", "News1 (Korea)", "X via Y".
+_NAME_END = re.compile(r"[,;(]| via | citing | quoting | reporting | summari[sz]ing ")
 #: What to say instead when no fact fits (the Discord layer may offer ``format:plain``).
 NOTHING_FITS = (
     "No fact on this fits in a 280-character post with its source link, and a claim is never cut."
@@ -29,14 +32,34 @@ NOTHING_FITS = (
 )
 
 
+def _lead_name(who: str) -> str:
+    """The name a credit line starts with: "AP" of "AP, republished by Head Topics"."""
+    return _NAME_END.split(who, maxsplit=1)[0].strip()
+
+
+def names_reporter(book: FactBook, fact: Fact) -> bool:
+    """Whether a secondhand claim itself says who reported it ("..., AP reported.")."""
+    publisher = book.source_of(fact).publisher
+    for who in (fact.reported_by, publisher):
+        name = _lead_name(who) if who else ""
+        if len(name) >= 2 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", fact.claim):
+            return True
+    return False
+
+
 def attributions(book: FactBook, fact: Fact) -> tuple[str, ...]:
     """The attributions to try for a fact, longest first; "" means none is needed.
 
-    Verified: "(Publisher, 2015)", else nothing. Secondhand: "(reported by X)", always.
+    Verified: "(Publisher, 2015)", else nothing. Secondhand: "(reported by X)" with X its
+    ``reported_by``, else the linked source's publisher; nothing only when the claim already
+    names who reported it.
     """
     source = book.source_of(fact)
     if fact.secondhand:
-        return (f"(reported by {fact.reported_by or source.publisher})",)
+        credits = dict.fromkeys(
+            f"(reported by {who})" for who in (fact.reported_by, source.publisher) if who
+        )
+        return (*credits, "") if names_reporter(book, fact) else tuple(credits)
     year = source.date[:4]
     return (f"({source.publisher}, {year})" if year else f"({source.publisher})", "")
 
@@ -107,10 +130,14 @@ def _current(book: FactBook, fact: Fact) -> list[Fact]:
 
 
 def ranked_facts(book: FactBook, query: str, limit: int = CANDIDATES) -> list[Fact]:
-    """Facts for ``query``, best first: an exact fact id (or its newer fact), then search hits."""
+    """Facts for ``query``, best first: an exact fact id (or its newer fact), then the search
+    hits that score at least :data:`bot.compose.RELEVANCE_FLOOR` of the best one (so a post
+    does not drift to a barely related fact because the good ones are too long)."""
     exact = find_fact(book, query)
     out = _current(book, exact) if exact is not None else []
-    return out + [hit.fact for hit in search(book, query, limit=limit)]
+    hits = search(book, query, limit=limit)
+    floor = hits[0].score * RELEVANCE_FLOOR if hits else 0.0
+    return out + [hit.fact for hit in hits if hit.score >= floor]
 
 
 def short_answer(answer: Answer, limit: int = SHORT_LIMIT) -> str | None:

@@ -168,6 +168,30 @@ def test_secondhand_always_says_who_reported_it() -> None:
     assert short_fact(tight, "workers") is None
 
 
+def _fill(prefix: str, suffix: str, size: int) -> str:
+    """A claim of exactly ``size`` characters: prefix, padding words, suffix."""
+    pad = size - len(prefix) - len(suffix)
+    return prefix + ("w" * pad) + suffix
+
+
+def test_secondhand_falls_back_to_the_linked_publisher_then_to_the_claims_own_credit() -> None:
+    url = "https://ex.org/afp"
+    long_credit = "AFP via The Himalayan Times, citing the UN Special Rapporteur"
+    # Room for the publisher's credit but not for reported_by.
+    size = SHORT_LIMIT - len(url) - len(" (reported by AFP) ") - 2
+    claim = _fill("Workers ", ".", size)
+    book = _book(_fact("s", claim, source="afp", confidence="secondhand", reported_by=long_credit))
+    assert short_fact(book, "workers") == f"{claim} (reported by AFP) {url}"
+    # A claim that names its reporter may go without the credit when that is what fits.
+    named = _fill("Workers ", ", AFP reported.", SHORT_LIMIT - len(url) - 1)
+    book = _book(_fact("s", named, source="afp", confidence="secondhand", reported_by=long_credit))
+    assert short_fact(book, "workers") == f"{named} {url}"
+    # ... but not a claim that does not ("AFPX" is not "AFP").
+    unnamed = _fill("Workers ", ", AFPX said.", SHORT_LIMIT - len(url) - 1)
+    book = _book(_fact("s", unnamed, source="afp", confidence="secondhand"))
+    assert short_fact(book, "workers") is None
+
+
 def test_summary_adds_same_source_claims_while_they_fit() -> None:
     book = _book(
         _fact("a", "Workers abroad numbered about 50,000."),
