@@ -1,0 +1,340 @@
+"""Answers from a FactBook: the best fact, a short cited summary, search lists, citations.
+
+Owns what an answer says, never how it looks (that is :mod:`bot.render`). Every statement in an
+answer is a fact's claim copied verbatim from facts.yaml; the only words added are short
+labels ("As of 2015: ", "Reported by AFP: ") and citation markers ("[1]").
+
+A summary picks 2 to 5 facts for coverage: relevant ones first, verified ones preferred,
+near-duplicates (same figures, mostly the same words) skipped, superseded facts never used.
+Two facts that give different figures for the same thing are both kept, each with its date.
+The chosen facts appear in the curators' order and the paragraph stays within 700 characters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.book import Fact, FactBook, Topic
+from bot.search import Hit, fact_terms, find_fact, resolve_topic, search, suggest, suggest_facts
+
+Kind = Literal["fact", "summary", "search", "source", "topics", "miss"]
+
+SUMMARY_MAX_CHARS = 700
+SUMMARY_MAX_FACTS = 5
+SUMMARY_CANDIDATES = 30
+SEARCH_LIMIT = 10
+#: A verified fact scoring at least this share of a secondhand best hit answers instead.
+VERIFIED_PREFERENCE = 0.9
+#: A free-query summary only uses hits scoring at least this share of the best hit.
+RELEVANCE_FLOOR = 0.3
+#: Claim word overlap (Jaccard) above which two facts with the same figures are duplicates.
+DUPLICATE_OVERLAP = 0.6
+#: Lower bar when the two facts also share their source.
+DUPLICATE_OVERLAP_SAME_SOURCE = 0.45
+#: Word overlap above which two facts with different figures describe the same thing.
+CONFLICT_OVERLAP = 0.25
+
+MISS_TEXT = "No fact matches."
+UNKNOWN_ID_TEXT = "No fact has this id."
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the engine says; :mod:`bot.render` turns it into an embed, plain text or JSON."""
+
+    query: str
+    kind: Kind
+    text: str  # the claim, or the stitched paragraph with [n] markers
+    facts: tuple[Fact, ...]  # citation order: facts[0] is [1]
+    book: FactBook  # the book it was answered from (citations come from here)
+    suggestions: tuple[str, ...] = ()
+    with_quote: bool = False
+    today: dt.date | None = None  # set: stale facts get a marker
+    topic: Topic | None = None  # the topic a summary is about, when it named one
+    note: str | None = None  # a short remark from the engine (e.g. only one fact matched)
+
+    def newer(self) -> Fact | None:
+        """For a fact or source answer about a superseded fact: the fact that replaces it."""
+        if self.kind in ("fact", "source") and len(self.facts) == 2:
+            old, new = self.facts
+            if old.superseded_by is not None:
+                return new
+        return None
+
+    def is_stale(self, fact: Fact) -> bool:
+        return self.today is not None and self.book.is_stale(fact, self.today)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def newest(book: FactBook, fact: Fact) -> Fact:
+    """The end of ``fact``'s ``superseded_by`` chain (``fact`` itself if the chain breaks)."""
+    seen = {fact.id}
+    current = fact
+    while current.superseded_by is not None:
+        newer = book.fact(current.superseded_by)
+        if newer is None or newer.id in seen:
+            return current
+        seen.add(newer.id)
+        current = newer
+    return current
+
+
+def reporter(book: FactBook, fact: Fact) -> str:
+    """Who reported a secondhand fact: ``reported_by``, else the source's publisher."""
+    return fact.reported_by or book.source_of(fact).publisher
+
+
+def _miss(
+    book: FactBook, query: str, suggestions: list[str], today: dt.date | None, text: str = MISS_TEXT
+) -> Answer:
+    return Answer(query, "miss", text, (), book, tuple(suggestions), today=today)
+
+
+def _with_newer(book: FactBook, fact: Fact) -> tuple[Fact, ...]:
+    if fact.superseded_by is None:
+        return (fact,)
+    new = newest(book, fact)
+    return (fact,) if new is fact else (fact, new)
+
+
+# -- fact --------------------------------------------------------------------------------------
+def fact_answer(
+    book: FactBook, query: str, *, quote: bool = False, today: dt.date | None = None
+) -> Answer:
+    """The best fact for ``query`` (a fact id wins outright). A superseded fact is only the
+    answer when asked for by id or when nothing current matches; its answer then carries the
+    newer fact as [2]."""
+    fact = find_fact(book, query)
+    if fact is None:
+        hits = search(book, query, limit=SEARCH_LIMIT)
+        if not hits:
+            return _miss(book, query, suggest(book, query), today)
+        fact = _best(hits)
+    return Answer(
+        query, "fact", fact.claim, _with_newer(book, fact), book, with_quote=quote, today=today
+    )
+
+
+def _best(hits: list[Hit]) -> Fact:
+    """The first current hit, or a verified one nearly as good; a superseded hit only when
+    nothing current matched."""
+    current = [h for h in hits if h.fact.superseded_by is None]
+    if not current:
+        return hits[0].fact
+    top = current[0]
+    if top.fact.secondhand:
+        for h in current[1:]:
+            if h.score < VERIFIED_PREFERENCE * top.score:
+                break
+            if not h.fact.secondhand:
+                return h.fact
+    return top.fact
+
+
+def source_answer(book: FactBook, fact_id: str, *, today: dt.date | None = None) -> Answer:
+    """A fact's full citation and quote; kind "miss" (with close ids) for an unknown id."""
+    fact = find_fact(book, fact_id)
+    if fact is None:
+        return _miss(book, fact_id, suggest_facts(book, fact_id), today, UNKNOWN_ID_TEXT)
+    return Answer(
+        fact_id, "source", fact.claim, _with_newer(book, fact), book, with_quote=True, today=today
+    )
+
+
+def search_answer(
+    book: FactBook, query: str, limit: int = SEARCH_LIMIT, *, today: dt.date | None = None
+) -> Answer:
+    """Up to ``limit`` matching facts, best first, one line each with its id."""
+    hits = search(book, query, limit=limit)
+    if not hits:
+        return _miss(book, query, suggest(book, query), today)
+    facts = tuple(h.fact for h in hits)
+    text = "\n".join(f"{f.id}: {f.claim}" for f in facts)
+    return Answer(query, "search", text, facts, book, today=today)
+
+
+def topics_answer(book: FactBook) -> Answer:
+    """The topics in the curators' order, with how many facts each holds."""
+    counts = book.topic_counts()
+    lines = [
+        f"{t.title} ({t.id}): {counts[t.id]} fact{'' if counts[t.id] == 1 else 's'}"
+        for t in book.topics.values()
+    ]
+    return Answer("", "topics", "\n".join(lines), (), book)
+
+
+# -- summary -----------------------------------------------------------------------------------
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_FIGURE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(thousand|million|billion|bn|m)\b)?", re.I)
+_SCALE = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(\[])")
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "no", "vs", "inc", "ltd", "co", "jr"})
+
+
+def figures(fact: Fact) -> frozenset[float]:
+    """The figures a claim states, scaled by a following "thousand"/"million"/"billion";
+    years excluded (a year dates a figure, it is not one)."""
+    out: set[float] = set()
+    for m in _FIGURE.finditer(fact.claim):
+        digits = m.group(1).replace(",", "")
+        if _YEAR.match(digits):
+            continue
+        scale = _SCALE.get((m.group(2) or "").lower(), 1.0)
+        out.add(float(digits) * scale)
+    return frozenset(out)
+
+
+def _comparable(a: frozenset[float], b: frozenset[float]) -> bool:
+    """Two figure sets that differ and hold figures of the same order of magnitude."""
+    return a != b and any(0.1 <= x / y <= 10 for x in a for y in b if x and y)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    words_a = {t for t in a if not t[0].isdigit()}
+    words_b = {t for t in b if not t[0].isdigit()}
+    union = words_a | words_b
+    return len(words_a & words_b) / len(union) if union else 0.0
+
+
+def conflicting(book: FactBook, a: Fact, b: Fact) -> bool:
+    """True when two facts give different figures for what looks like the same thing."""
+    return _comparable(figures(a), figures(b)) and (
+        _overlap(fact_terms(book, a), fact_terms(book, b)) >= CONFLICT_OVERLAP
+    )
+
+
+def duplicates(book: FactBook, a: Fact, b: Fact) -> bool:
+    """True when ``b`` adds nothing to ``a``: same figures and mostly the same words."""
+    if figures(a) != figures(b):
+        return False
+    bar = DUPLICATE_OVERLAP_SAME_SOURCE if a.source == b.source else DUPLICATE_OVERLAP
+    return _overlap(fact_terms(book, a), fact_terms(book, b)) >= bar
+
+
+def split_sentences(claim: str) -> list[str]:
+    """A claim's sentences (most claims are one); abbreviations like "U.S." do not split."""
+    parts: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(claim):
+        before = claim[start : m.start()].rsplit(" ", 1)[-1].rstrip(".!?").lower()
+        if "." in before or len(before) <= 1 or before in _ABBREVIATIONS:
+            continue
+        parts.append(claim[start : m.start()])
+        start = m.end()
+    parts.append(claim[start:])
+    return parts
+
+
+def short_reporter(book: FactBook, fact: Fact) -> str:
+    """The reporter's name without its qualifications ("AP, republished by X" -> "AP")."""
+    return reporter(book, fact).split(", ")[0].strip() or reporter(book, fact)
+
+
+def _label(book: FactBook, fact: Fact, dated: bool) -> str:
+    """ "As of 2015: " unless the claim already states that date; "Published <source date>: "
+    for a disputed figure without ``as_of``; "reported by X" for a secondhand fact unless the
+    claim already names X. The full details are in the source list."""
+    when = ""
+    if fact.as_of:
+        if fact.as_of not in fact.claim:
+            when = f"As of {fact.as_of}"
+    elif dated:
+        when = f"Published {book.source_of(fact).date}"
+    who = ""
+    if fact.secondhand:
+        name = short_reporter(book, fact)
+        if name not in fact.claim:
+            who = f"reported by {name}"
+    if when and who:
+        return f"{when}, {who}: "
+    if who:
+        return f"{who[0].upper()}{who[1:]}: "
+    return f"{when}: " if when else ""
+
+
+def segment(book: FactBook, fact: Fact, n: int, *, dated: bool) -> str:
+    """One fact as summary text: optional label, the claim verbatim, ``[n]`` after every
+    sentence (a final full stop is added when the claim has none)."""
+    marker = f"[{n}]"
+    sentences = split_sentences(fact.claim.strip())
+    last = sentences[-1]
+    if last and last[-1] not in ".!?":
+        sentences[-1] = last + "."
+    body = " ".join(s + marker for s in sentences)
+    return _label(book, fact, dated) + body
+
+
+def _candidates(book: FactBook, query: str) -> tuple[Topic | None, list[tuple[Fact, float]]]:
+    topic = resolve_topic(book, query)
+    if topic is not None:
+        facts = [f for f in book.facts_for_topic(topic.id) if f.superseded_by is None]
+        n = max(len(facts), 1)
+        return topic, [(f, 1.0 - 0.5 * i / n) for i, f in enumerate(facts)]
+    found = search(book, query, limit=SUMMARY_CANDIDATES)
+    hits = [h for h in found if h.fact.superseded_by is None]
+    if not hits:
+        return None, []
+    top = hits[0].score
+    return None, [(h.fact, h.score / top) for h in hits if h.score >= RELEVANCE_FLOOR * top]
+
+
+def _select(book: FactBook, cands: list[tuple[Fact, float]]) -> list[Fact]:
+    """Greedy choice for coverage within the character budget (see the module docstring)."""
+    budget = SUMMARY_MAX_CHARS
+    chosen: list[Fact] = []
+    pool = [(f, rel, len(segment(book, f, 9, dated=True)) + 1) for f, rel in cands]
+    pool = [p for p in pool if p[2] <= budget + 1]
+    used = -1  # the first segment needs no joining space
+    while pool and len(chosen) < SUMMARY_MAX_FACTS:
+        best: tuple[float, int] | None = None
+        for i, (fact, rel, _) in enumerate(pool):
+            if any(duplicates(book, c, fact) for c in chosen):
+                continue
+            utility = rel + (0.15 if not fact.secondhand else 0.0)
+            for c in chosen:
+                if conflicting(book, c, fact):
+                    utility += 0.3  # the other figure must be shown beside the first
+                else:
+                    same = 0.15 if c.source == fact.source else 0.0
+                    utility -= 0.6 * (_overlap(fact_terms(book, c), fact_terms(book, fact)) + same)
+            if best is None or utility > best[0]:
+                best = (utility, i)
+        if best is None:
+            break
+        fact, _, size = pool.pop(best[1])
+        if used + size <= budget:
+            chosen.append(fact)
+            used += size
+    return chosen
+
+
+def summary_answer(
+    book: FactBook, query: str, *, quote: bool = False, today: dt.date | None = None
+) -> Answer:
+    """A short paragraph on a topic (id, title or alias) or a free query: 2 to 5 facts when
+    there are that many, every sentence ending with its citation marker."""
+    topic, cands = _candidates(book, query)
+    if not cands:
+        return _miss(book, query, suggest(book, query), today)
+    chosen = sorted(_select(book, cands), key=lambda f: book.position(f.id))
+    if not chosen:  # every matching claim is too long for a summary on its own
+        answer = search_answer(book, query, limit=SUMMARY_MAX_FACTS, today=today)
+        too_long = "These facts are too long for a summary; here they are one by one."
+        return Answer(query, "search", answer.text, answer.facts, book, today=today, note=too_long)
+    dated = {f.id for f in chosen for g in chosen if f is not g and conflicting(book, f, g)}
+    text = " ".join(segment(book, f, i, dated=f.id in dated) for i, f in enumerate(chosen, start=1))
+    one = "Only one fact matches; it is cited below."
+    return Answer(
+        query,
+        "summary",
+        text,
+        tuple(chosen),
+        book,
+        with_quote=quote,
+        today=today,
+        topic=topic,
+        note=one if len(chosen) == 1 else None,
+    )

@@ -1,0 +1,432 @@
+"""Ranked search over a FactBook: the index, scoring, "did you mean", autocomplete.
+
+Owns which facts answer a query and in what order. The index is built once per book (cached
+on the book itself; ``warm`` builds it ahead, e.g. in a worker thread during live reload) and
+is read-only afterwards, so searches are thread-safe.
+
+Scoring: each fact's terms carry the weight of the strongest field they appear in (fact id >
+topic id/title/alias > claim = region > publisher > quote > source title), times the term's
+inverse document frequency. A query term matches exactly, by prefix ("work" finds "workers"),
+or, when neither finds anything, by edit distance ("Rusia" finds "Russia"). The sum is scaled
+by the share of query terms a fact matched. A query that names a topic (id, title or alias)
+puts that topic's facts first; a query that is a fact id puts that fact first. Superseded facts
+rank below current ones. Ties go to the curators' order, so results are deterministic.
+
+Typo tolerance uses rapidfuzz (a dependency already): ``process.extract`` with the Levenshtein
+distance and a cutoff runs in C over the vocabulary, bucketed by word length, so an unknown word
+costs tens of microseconds on a 10,000-fact book; difflib's ``get_close_matches`` is pure Python
+and about a hundred times slower on the same vocabulary (see bench/bench_answer.py).
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from bot.book import Fact, FactBook, Topic
+from bot.text import MAX_QUERY_CHARS, content_terms, fold, key, query_terms, shorten, terms
+
+# Field weights: how much a term counts depending on where it appears.
+W_ID = 3.0
+W_TOPIC = 2.5
+W_CLAIM = 2.0
+W_REGION = 2.0
+W_PUBLISHER = 1.2
+W_QUOTE = 1.0
+W_SOURCE_TITLE = 0.8
+
+Q_PREFIX = 0.8  # a prefix match counts this much of an exact one (times the length ratio)
+Q_FUZZY = 0.7  # an edit-distance match, times its similarity
+TOPIC_BONUS = 100.0  # the query names a topic: its facts come first
+ID_BONUS = 1000.0  # the query is a fact id: that fact comes first
+SUPERSEDED_FACTOR = 0.5
+MAX_PREFIX_EXPANSIONS = 40
+FUZZY_CACHE_SIZE = 4096
+
+AUTOCOMPLETE_MAX = 25
+CHOICE_MAX = 100  # Discord: choice name and string value at most 100 characters
+SUGGESTIONS_MAX = 3
+
+_ATTR = "_factbot_search_index"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result: a fact and its score (higher is better)."""
+
+    fact: Fact
+    score: float
+
+
+@dataclass
+class _Index:
+    facts: tuple[Fact, ...]
+    postings: dict[str, dict[int, float]]
+    idf: dict[str, float]
+    vocab: list[str]  # sorted, for prefix lookups
+    by_len: dict[int, list[str]]  # for edit-distance lookups
+    ids_sorted: list[str]  # folded fact ids, sorted, for id-prefix autocomplete
+    id_to_pos: dict[str, int]  # folded fact id -> position
+    topic_keys: dict[str, str]  # key(id/title/alias) -> topic id, first one wins
+    topic_facts: dict[str, tuple[int, ...]]
+    fact_terms: tuple[frozenset[str], ...]  # claim terms without stopwords (compose uses them)
+    superseded: tuple[bool, ...]
+    suggest_choices: list[str]  # folded names: topic ids, titles, aliases, fact ids
+    suggest_labels: list[str]  # what to show for each choice
+    fuzzy_cache: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
+
+
+def _add(weights: dict[str, float], text: str | None, weight: float) -> None:
+    if not text:
+        return
+    for t in terms(text):
+        if weights.get(t, 0.0) < weight:
+            weights[t] = weight
+
+
+def _build(book: FactBook) -> _Index:
+    facts = tuple(book.facts.values())
+    postings: dict[str, dict[int, float]] = {}
+    topic_weights: dict[str, dict[str, float]] = {}
+    for tid, topic in book.topics.items():
+        tw: dict[str, float] = {}
+        _add(tw, tid, W_TOPIC)
+        _add(tw, topic.title, W_TOPIC)
+        for alias in topic.aliases:
+            _add(tw, alias, W_TOPIC)
+        topic_weights[tid] = tw
+    source_weights: dict[str, dict[str, float]] = {}
+    for sid, src in book.sources.items():
+        sw: dict[str, float] = {}
+        _add(sw, src.title, W_SOURCE_TITLE)
+        _add(sw, src.publisher, W_PUBLISHER)
+        _add(sw, src.author, W_PUBLISHER)
+        source_weights[sid] = sw
+
+    fact_terms: list[frozenset[str]] = []
+    for pos, fact in enumerate(facts):
+        w: dict[str, float] = dict(source_weights.get(fact.source, {}))
+        _add(w, fact.quote, W_QUOTE)
+        for region in fact.regions:
+            _add(w, region, W_REGION)
+        _add(w, fact.claim, W_CLAIM)
+        for tid in fact.topics:
+            for t, weight in topic_weights.get(tid, {}).items():
+                if w.get(t, 0.0) < weight:
+                    w[t] = weight
+        _add(w, fact.id, W_ID)
+        for t, weight in w.items():
+            postings.setdefault(t, {})[pos] = weight
+        fact_terms.append(frozenset(content_terms(fact.claim)))
+
+    n = len(facts)
+    idf = {t: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
+    vocab = sorted(postings)
+    by_len: dict[int, list[str]] = {}
+    for t in vocab:
+        by_len.setdefault(len(t), []).append(t)
+
+    topic_keys: dict[str, str] = {}
+    choices: list[str] = []
+    labels: list[str] = []
+    for tid, topic in book.topics.items():
+        for name in (tid, topic.title, *topic.aliases):
+            topic_keys.setdefault(key(name), tid)
+            choices.append(fold(name))
+            labels.append(topic.title)
+    id_to_pos = {fold(f.id): i for i, f in enumerate(facts)}
+    for f in facts:
+        choices.append(fold(f.id))
+        labels.append(f.id)
+    topic_facts = {
+        tid: tuple(book.position(f.id) for f in book.facts_for_topic(tid)) for tid in book.topics
+    }
+    return _Index(
+        facts=facts,
+        postings=postings,
+        idf=idf,
+        vocab=vocab,
+        by_len=by_len,
+        ids_sorted=sorted(id_to_pos),
+        id_to_pos=id_to_pos,
+        topic_keys=topic_keys,
+        topic_facts=topic_facts,
+        fact_terms=tuple(fact_terms),
+        superseded=tuple(f.superseded_by is not None for f in facts),
+        suggest_choices=choices,
+        suggest_labels=labels,
+    )
+
+
+def _index(book: FactBook) -> _Index:
+    idx = book.__dict__.get(_ATTR)
+    if isinstance(idx, _Index):
+        return idx
+    idx = _build(book)
+    object.__setattr__(book, _ATTR, idx)
+    return idx
+
+
+def warm(book: FactBook) -> None:
+    """Build and cache the search index for ``book`` (safe to call from a worker thread)."""
+    _index(book)
+
+
+def fact_terms(book: FactBook, fact: Fact) -> frozenset[str]:
+    """The claim's content terms (stemmed, no stopwords), from the index."""
+    return _index(book).fact_terms[book.position(fact.id)]
+
+
+# -- matching ------------------------------------------------------------------------------------
+def _max_edits(term: str) -> int:
+    if len(term) < 4 or term.isdigit():
+        return 0
+    return 1 if len(term) <= 5 else 2
+
+
+def _fuzzy(idx: _Index, term: str) -> tuple[tuple[str, float], ...]:
+    cached = idx.fuzzy_cache.get(term)
+    if cached is not None:
+        return cached
+    k = _max_edits(term)
+    found: list[tuple[int, str]] = []
+    for length in range(len(term) - k, len(term) + k + 1):
+        bucket = idx.by_len.get(length)
+        if not bucket:
+            continue
+        for choice, dist, _ in process.extract(
+            term, bucket, scorer=Levenshtein.distance, score_cutoff=k, limit=3
+        ):
+            found.append((int(dist), choice))
+    found.sort()
+    result = tuple((c, Q_FUZZY * (1.0 - d / max(len(term), len(c)))) for d, c in found[:3])
+    if len(idx.fuzzy_cache) >= FUZZY_CACHE_SIZE:
+        idx.fuzzy_cache.clear()
+    idx.fuzzy_cache[term] = result
+    return result
+
+
+def _expand(idx: _Index, term: str) -> list[tuple[str, float]]:
+    """Index terms a query term stands for, each with a match quality in (0, 1]."""
+    out: list[tuple[str, float]] = []
+    if term in idx.postings:
+        out.append((term, 1.0))
+    if len(term) >= 3:
+        vocab = idx.vocab
+        i = bisect.bisect_left(vocab, term)
+        n = 0
+        while i < len(vocab) and vocab[i].startswith(term) and n < MAX_PREFIX_EXPANSIONS:
+            if vocab[i] != term:
+                out.append((vocab[i], Q_PREFIX * (0.5 + 0.5 * len(term) / len(vocab[i]))))
+                n += 1
+            i += 1
+    if not out and _max_edits(term):
+        out.extend(_fuzzy(idx, term))
+    return out
+
+
+def _scores(idx: _Index, query: str) -> dict[int, float]:
+    qterms = query_terms(query)
+    acc: dict[int, float] = {}
+    matched: dict[int, int] = {}
+    for term in qterms:
+        expansions = _expand(idx, term)
+        if not expansions:
+            continue
+        if len(expansions) == 1:
+            t, quality = expansions[0]
+            best = idx.postings[t]
+            factor = idx.idf[t] * quality
+            for pos, w in best.items():
+                acc[pos] = acc.get(pos, 0.0) + w * factor
+                matched[pos] = matched.get(pos, 0) + 1
+            continue
+        per: dict[int, float] = {}
+        # a rarer word that merely starts like the query term must not outweigh the term itself
+        cap = idx.idf[term] if term in idx.idf else math.inf
+        for t, quality in expansions:
+            factor = min(idx.idf[t], cap) * quality
+            for pos, w in idx.postings[t].items():
+                s = w * factor
+                if per.get(pos, 0.0) < s:
+                    per[pos] = s
+        for pos, s in per.items():
+            acc[pos] = acc.get(pos, 0.0) + s
+            matched[pos] = matched.get(pos, 0) + 1
+    if qterms and len(qterms) > 1:
+        n = len(qterms)
+        for pos in acc:
+            acc[pos] *= matched[pos] / n
+
+    q = query[:MAX_QUERY_CHARS]
+    fid = idx.id_to_pos.get(fold(q).strip())
+    if fid is not None:
+        acc[fid] = acc.get(fid, 0.0) + ID_BONUS
+    tid = idx.topic_keys.get(key(q)) if qterms else None
+    if tid is not None:
+        for pos in idx.topic_facts.get(tid, ()):
+            acc[pos] = acc.get(pos, 0.0) + TOPIC_BONUS
+    for pos in acc:
+        if idx.superseded[pos] and pos != fid:
+            acc[pos] *= SUPERSEDED_FACTOR
+    return acc
+
+
+def _top(acc: dict[int, float], limit: int) -> list[tuple[int, float]]:
+    return heapq.nsmallest(limit, acc.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def search(book: FactBook, query: str, limit: int = 10) -> list[Hit]:
+    """Facts matching ``query``, best first (ties in curators' order); [] on a miss."""
+    if limit <= 0:
+        return []
+    idx = _index(book)
+    acc = _scores(idx, query)
+    return [Hit(idx.facts[pos], score) for pos, score in _top(acc, limit)]
+
+
+def suggest(book: FactBook, query: str) -> list[str]:
+    """Up to three "did you mean" strings (topic titles or fact ids) close to ``query``."""
+    idx = _index(book)
+    q = fold(query[:MAX_QUERY_CHARS]).strip()
+    if not q or not idx.suggest_choices:
+        return []
+    out: list[str] = []
+    for _, _, i in process.extract(
+        q, idx.suggest_choices, scorer=fuzz.WRatio, score_cutoff=70, limit=12
+    ):
+        label = idx.suggest_labels[i]
+        if label not in out:
+            out.append(label)
+        if len(out) == SUGGESTIONS_MAX:
+            break
+    return out
+
+
+def suggest_facts(book: FactBook, text: str) -> list[str]:
+    """Up to three fact ids close to ``text`` (for an unknown id)."""
+    idx = _index(book)
+    q = fold(text[:MAX_QUERY_CHARS]).strip()
+    if not q:
+        return []
+    ids = [fold(f.id) for f in idx.facts]
+    found = process.extract(q, ids, scorer=fuzz.WRatio, score_cutoff=60, limit=SUGGESTIONS_MAX)
+    return [idx.facts[i].id for _, _, i in found]
+
+
+def resolve_topic(book: FactBook, text: str) -> Topic | None:
+    """The topic ``text`` names: its id, title or an alias (folded, spelling-insensitive);
+    failing that, a near-exact spelling of one, or a unique prefix of a cut-off id."""
+    idx = _index(book)
+    text = text[:MAX_QUERY_CHARS]
+    k = key(text)
+    if not k:
+        return None
+    tid = idx.topic_keys.get(k)
+    if tid is None:
+        match = process.extractOne(k, list(idx.topic_keys), scorer=fuzz.ratio, score_cutoff=88)
+        if match is not None:
+            tid = idx.topic_keys[match[0]]
+    if tid is None and len(text) >= CHOICE_MAX:
+        tid = _unique_prefix(book.topics, text)
+    return book.topics.get(tid) if tid is not None else None
+
+
+def find_fact(book: FactBook, text: str) -> Fact | None:
+    """The fact whose id is ``text`` (folded), or whose id a cut-off value uniquely starts."""
+    idx = _index(book)
+    pos = idx.id_to_pos.get(fold(text[:MAX_QUERY_CHARS]).strip())
+    if pos is not None:
+        return idx.facts[pos]
+    if len(text) >= CHOICE_MAX:
+        fid = _unique_prefix(book.facts, text)
+        if fid is not None:
+            return book.facts[fid]
+    return None
+
+
+def _unique_prefix(ids: Iterable[str], text: str) -> str | None:
+    found = [i for i in ids if i.startswith(text)]
+    return found[0] if len(found) == 1 else None
+
+
+# -- autocomplete --------------------------------------------------------------------------------
+def choice_value(value: str) -> str:
+    """A value that fits an autocomplete choice (ids longer than 100 are cut; the lookups
+    accept a unique cut-off prefix)."""
+    return value[:CHOICE_MAX]
+
+
+def topic_label(book: FactBook, topic: Topic) -> str:
+    n = len(book.facts_for_topic(topic.id))
+    suffix = f" · {n} fact" + ("" if n == 1 else "s")
+    return shorten(topic.title, CHOICE_MAX - len(suffix)) + suffix
+
+
+def fact_label(fact: Fact) -> str:
+    return shorten(f"{fact.id}: {fact.claim}", CHOICE_MAX)
+
+
+def _topic_rank(names: list[str], p: str) -> float:
+    if p in names:
+        return 300.0
+    if any(n.startswith(p) for n in names):
+        return 200.0
+    if any(w.startswith(p) for n in names for w in n.replace("-", " ").split()):
+        return 150.0
+    best = max((fuzz.partial_ratio(p, n) for n in names), default=0.0)
+    return best if best >= 70 else 0.0
+
+
+def complete_topics(book: FactBook, partial: str) -> list[tuple[str, str]]:
+    """Autocomplete for topics: up to 25 (label, value) pairs, best first; on empty input the
+    curators' first topics."""
+    p = fold(partial[:MAX_QUERY_CHARS]).strip()
+    topics = list(book.topics.values())
+    if p:
+        ranked: list[tuple[float, int, Topic]] = []
+        for i, topic in enumerate(topics):
+            names = [fold(n) for n in (topic.id, topic.title, *topic.aliases)]
+            score = _topic_rank(names, p)
+            if score:
+                ranked.append((-score, i, topic))
+        ranked.sort(key=lambda r: (r[0], r[1]))
+        topics = [t for _, _, t in ranked]
+        if not topics:  # no name is close: the topics of the facts the words find
+            seen: dict[str, None] = {}
+            for hit in search(book, partial, limit=AUTOCOMPLETE_MAX):
+                for tid in hit.fact.topics:
+                    seen.setdefault(tid, None)
+            topics = [book.topics[t] for t in seen if t in book.topics]
+    return [(topic_label(book, t), choice_value(t.id)) for t in topics[:AUTOCOMPLETE_MAX]]
+
+
+def complete_facts(book: FactBook, partial: str) -> list[tuple[str, str]]:
+    """Autocomplete for fact ids: ids starting with the input first, then search hits; on
+    empty input the curators' first current (not superseded) facts."""
+    idx = _index(book)
+    p = fold(partial[:MAX_QUERY_CHARS]).strip()
+    chosen: list[Fact] = []
+    if not p:
+        chosen = [f for f in idx.facts if f.superseded_by is None][:AUTOCOMPLETE_MAX]
+    else:
+        ids = idx.ids_sorted
+        i = bisect.bisect_left(ids, p)
+        prefixed: list[int] = []
+        while i < len(ids) and ids[i].startswith(p) and len(prefixed) < AUTOCOMPLETE_MAX:
+            prefixed.append(idx.id_to_pos[ids[i]])
+            i += 1
+        chosen = [idx.facts[pos] for pos in sorted(prefixed)]
+        seen = {f.id for f in chosen}
+        if len(chosen) < AUTOCOMPLETE_MAX:
+            for hit in search(book, partial, limit=AUTOCOMPLETE_MAX):
+                if hit.fact.id not in seen:
+                    chosen.append(hit.fact)
+                    seen.add(hit.fact.id)
+    return [(fact_label(f), choice_value(f.id)) for f in chosen[:AUTOCOMPLETE_MAX]]

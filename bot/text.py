@@ -1,0 +1,117 @@
+"""Text normalisation shared by search and compose: folding, tokens, light stemming.
+
+Owns how a string becomes search terms. Everything here is pure and cached where it is hot.
+Folding is NFKD, combining marks dropped, NFC again (so Hangul syllables come back whole),
+casefold; zero-width and other format characters are removed. Tokens are Unicode word runs
+(``\\w+``), with numbers kept whole ("19,000" -> "19000"). English terms get a light stemmer
+that also merges British and American spellings ("labourers" and "laborers" -> "labor").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+#: Longest query we look at; the rest is ignored (a 6,000-character query costs nothing more).
+MAX_QUERY_CHARS = 300
+#: Most tokens we score per query.
+MAX_QUERY_TOKENS = 24
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\d+", re.UNICODE)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_OUR = re.compile(r"(?<=[a-z]{2})our(?=(?:s|ed|ing|er|ers)?$)")
+_ISE = re.compile(r"(?<=[a-z]{3})is(?=(?:e|es|ed|ing|ation|ations)$)")
+
+_STOPWORDS_TEXT = """
+    a an and are as at be been but by can could did do does for from had has have how i in into
+    is it its me my of on or our s so than that the their them there these they this those to
+    was were what when where which who whom why will with would you your about tell show give
+    any some much many
+"""
+STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of ``text`` (format characters removed)."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(ch for ch in decomposed if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
+    return unicodedata.normalize("NFC", kept).casefold()
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Folded word and number tokens of ``text``, in order (numbers without separators)."""
+    out: list[str] = []
+    for tok in _TOKEN.findall(fold(text)):
+        if tok[0].isdigit():
+            tok = tok.replace(",", "")
+        out.append(tok)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def stem(token: str) -> str:
+    """A light, deterministic English stemmer; other scripts and numbers pass through."""
+    if not token.isascii() or not token.isalpha() or len(token) <= 3:
+        return token
+    t = _OUR.sub("or", token)
+    t = _ISE.sub("iz", t)
+    if t.endswith("ies") and len(t) > 4:
+        t = t[:-3] + "y"
+    elif t.endswith("sses"):
+        t = t[:-2]
+    elif t.endswith("s") and not t.endswith(("ss", "us", "is")) and len(t) > 3:
+        t = t[:-1]
+    if t.endswith("ing") and len(t) > 5:
+        t = t[:-3]
+    elif (t.endswith("ed") and len(t) > 4) or (t.endswith("er") and len(t) > 5):
+        t = t[:-2]
+    if t.endswith("e") and len(t) > 4:
+        t = t[:-1]
+    return t
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed tokens of ``text`` in order, stopwords included (callers decide)."""
+    return [stem(t) for t in raw_tokens(text)]
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed tokens without stopwords; for comparing facts with each other."""
+    return [stem(t) for t in raw_tokens(text) if t not in STOPWORDS]
+
+
+def query_terms(query: str) -> list[str]:
+    """The terms a query is scored on: bounded, stopwords dropped, duplicates removed."""
+    toks = raw_tokens(query[:MAX_QUERY_CHARS])
+    kept = [t for t in toks if t not in STOPWORDS]
+    seen: dict[str, None] = {}
+    for t in kept:
+        seen.setdefault(stem(t), None)
+    return list(seen)[:MAX_QUERY_TOKENS]
+
+
+def key(text: str) -> str:
+    """A comparison key for names: stemmed terms joined by spaces ("North-Korea labour" and
+    "north korea labor" share one)."""
+    return " ".join(terms(text))
+
+
+def numbers(text: str) -> frozenset[str]:
+    """The figures written in ``text`` ("19,000" and "19000" are one figure)."""
+    return frozenset(n.replace(",", "") for n in _NUMBER.findall(text))
+
+
+def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    if limit <= len(ellipsis):
+        return text[:limit]
+    cut = text[: limit - len(ellipsis)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + ellipsis
