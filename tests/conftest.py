@@ -20,13 +20,10 @@ the test (at teardown) if the bot called any route it does not know.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord.gateway
 import discord.http
@@ -36,62 +33,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # so `tests.stand_in` imports however pytest was started
     sys.path.insert(0, str(ROOT))
 
-from bot.config import Config, Cooldown  # noqa: E402
-from tests.stand_in import MANAGE_GUILD, InteractionRecord, StandIn  # noqa: E402
-
-if TYPE_CHECKING:  # imported lazily below, so a broken bot module cannot break other tests
-    from bot.discord_app import FactBot
-    from bot.live import LiveFacts
-
-ANNOUNCE_CHANNEL = 1300000000000000099
-
-SAMPLE_FACTS = """\
-version: 1
-sources:
-  fa-2015-outsourcing:
-    title: "Outsourcing Oppression: Trafficked Labor from North Korea"
-    publisher: Foreign Affairs
-    author: Sarah E. Mendelson
-    date: 2015-05-28
-    url: https://www.foreignaffairs.com/articles/north-korea/2015-05-28/outsourcing-oppression
-  ilo-2022-estimates:
-    title: "Global Estimates of Modern Slavery: Forced Labour and Forced Marriage"
-    publisher: International Labour Organization
-    date: 2022-09-12
-    url: https://www.ilo.org/publications/major-publications/global-estimates-modern-slavery
-topics:
-  nk-overseas-labour:
-    title: North Korean overseas labour
-    aliases: [dprk workers abroad, north korean workers]
-  global-estimates:
-    title: Global estimates of forced labour
-    aliases: [ilo estimates]
-facts:
-  - id: nk-revenue-estimate
-    claim: >-
-      North Korean workers abroad were estimated to earn between $1.2 and $2.3 billion a year
-      for their government.
-    source: fa-2015-outsourcing
-    topics: [nk-overseas-labour]
-    quote: "these workers have generated between $1.2–$2.3 billion a year for the government"
-    as_of: 2015
-  - id: nk-hard-currency
-    claim: The payments to the North Korean government were made in hard currency.
-    source: fa-2015-outsourcing
-    topics: [nk-overseas-labour]
-    quote: "Even better for the regime, the payments are in hard cash"
-  - id: nk-interviews-twenty
-    claim: An NKDB report drew on interviews with 20 North Koreans sent abroad to earn money.
-    source: fa-2015-outsourcing
-    topics: [nk-overseas-labour]
-    quote: "interviews with 20 North Koreans who were sent to foreign countries to earn money"
-  - id: ilo-forced-labour-27-million
-    claim: The ILO estimated that 27.6 million people were in forced labour on a given day in 2021.
-    source: ilo-2022-estimates
-    topics: [global-estimates]
-    quote: "27.6 million people were in situations of forced labour on any given day in 2021"
-    as_of: 2021
-"""
+from tests.stand_in import StandIn  # noqa: E402
+from tests.stand_in.harness import (  # noqa: E402
+    SAMPLE_FACTS,
+    BotHandle,
+    StartBot,
+    launch,
+)
 
 
 @pytest.fixture
@@ -115,89 +63,6 @@ def facts_file(tmp_path: Path) -> Path:
     return path
 
 
-@dataclass
-class BotHandle:
-    """A FactBot running in this event loop against ``stand_in``."""
-
-    bot: FactBot
-    stand_in: StandIn
-    facts: LiveFacts
-    config: Config
-    task: asyncio.Task[None]
-    records: list[InteractionRecord] = field(default_factory=list)
-
-    async def interact(
-        self,
-        command: str,
-        options: dict[str, Any] | None = None,
-        *,
-        member_perms: int = 0,
-        user_id: str = "1600000000000000001",
-        raw_options: list[dict[str, Any]] | None = None,
-        timeout: float = 5.0,
-    ) -> InteractionRecord:
-        """Run a slash command ("fact", "facts status") and wait for its visible reply."""
-        payload = self.stand_in.interaction_payload(
-            command, options, member_perms=member_perms, user_id=user_id,
-            raw_options=raw_options,
-        )
-        rec = await self.stand_in.inject(payload)
-        self.records.append(rec)
-        return await self.stand_in.wait_reply(rec, timeout)
-
-    async def autocomplete(
-        self,
-        command: str,
-        option: str,
-        value: str,
-        others: dict[str, Any] | None = None,
-        *,
-        member_perms: int = 0,
-        timeout: float = 5.0,
-    ) -> InteractionRecord:
-        """Ask for autocomplete choices of ``option`` while the user has typed ``value``."""
-        options = {**(others or {}), option: value}
-        payload = self.stand_in.interaction_payload(
-            command, options, member_perms=member_perms, focused=option
-        )
-        rec = await self.stand_in.inject(payload)
-        self.records.append(rec)
-        return await self.stand_in.wait_reply(rec, timeout)
-
-    @property
-    def announce_messages(self) -> list[dict[str, Any]]:
-        """Messages the bot posted to the announce channel (bodies as sent)."""
-        cid = self.config.announce_channel_id
-        return self.stand_in.channel_messages.get(str(cid), []) if cid else []
-
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
-        """Wait until ``predicate()`` is truthy; re-checked on every stand-in event and 4x/s."""
-        return await self.stand_in.wait_for(predicate, timeout)
-
-    async def stop(self) -> None:
-        await self.bot.close()
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await self.task
-
-
-StartBot = Callable[..., Awaitable[BotHandle]]
-
-
-def bot_config(stand_in: StandIn, facts_path: Path, **overrides: Any) -> Config:
-    """A Config pointing at the stand-in (cooldown off unless given)."""
-    values: dict[str, Any] = {
-        "token": stand_in.token,
-        "facts_path": facts_path,
-        "guild_id": int(stand_in.guild_id),
-        "api_base": stand_in.api_base,
-        "gateway_url": stand_in.gateway_url,
-        "log_level": "DEBUG",
-        "cooldown": Cooldown(0, 0.0),
-    }
-    values.update(overrides)
-    return Config(**values)
-
-
 @pytest.fixture
 async def start_bot(stand_in: StandIn) -> AsyncIterator[StartBot]:
     """Factory: ``await start_bot(path, announce=False, watch=False, **config_overrides)``.
@@ -211,40 +76,8 @@ async def start_bot(stand_in: StandIn) -> AsyncIterator[StartBot]:
     saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
     handles: list[BotHandle] = []
 
-    async def start(
-        path: Path,
-        *,
-        announce: bool = False,
-        watch: bool = False,
-        extra_commands: tuple[Any, ...] = (),
-        force_sync: bool = False,
-        debounce: float = 0.05,
-        **overrides: Any,
-    ) -> BotHandle:
-        from bot.discord_app import FactBot
-        from bot.live import LiveFacts
-
-        if announce:
-            overrides.setdefault("announce_channel_id", ANNOUNCE_CHANNEL)
-        config = bot_config(stand_in, path, **overrides)
-        config.apply_endpoints()
-        facts = LiveFacts(path, debounce=debounce)
-        facts.load_initial()
-        client = FactBot(
-            config, facts, watch=watch, extra_commands=extra_commands, force_sync=force_sync,
-            guild_ready_timeout=0.05,
-        )
-        task = asyncio.create_task(client.start(config.token))
-        ready = asyncio.create_task(client.wait_until_ready())
-        done, _ = await asyncio.wait({task, ready}, timeout=15,
-                                     return_when=asyncio.FIRST_COMPLETED)
-        if ready not in done:
-            ready.cancel()
-            await client.close()
-            if task in done:
-                task.result()  # raises what stopped the bot
-            raise TimeoutError("the bot did not become ready")
-        handle = BotHandle(client, stand_in, facts, config, task)
+    async def start(path: Path, **kwargs: Any) -> BotHandle:
+        handle = await launch(stand_in, path, **kwargs)
         handles.append(handle)
         return handle
 
@@ -262,4 +95,3 @@ async def bot(start_bot: StartBot, facts_file: Path) -> BotHandle:
     return await start_bot(facts_file)
 
 
-__all__ = ["ANNOUNCE_CHANNEL", "MANAGE_GUILD", "SAMPLE_FACTS", "BotHandle", "StartBot"]

@@ -1,0 +1,96 @@
+"""Checks the bot applies to every interaction itself: Manage Server for admin commands, a
+per-user cooldown on public commands, and escaping of user text that a reply echoes.
+
+Nothing here is persisted: cooldown buckets live in memory and expire with their window.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+
+import discord
+from discord import app_commands
+
+from bot.config import Cooldown
+
+#: Longest stretch of user text a reply echoes back.
+ECHO_LIMIT = 200
+
+
+class AdminOnly(app_commands.CheckFailure):
+    """The member lacks Manage Server (checked by the bot, whatever default_permissions say)."""
+
+
+class CooledDown(app_commands.CheckFailure):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"cooldown: retry in {retry_after:.1f}s")
+        self.retry_after = retry_after
+
+
+def can_manage_guild(interaction: discord.Interaction) -> bool:
+    """Manage Server (or Administrator) from the permissions Discord resolved for this member."""
+    if interaction.guild_id is None:
+        return False
+    perms = interaction.permissions
+    return perms.manage_guild or perms.administrator
+
+
+def require_manage_guild(interaction: discord.Interaction) -> bool:
+    if not can_manage_guild(interaction):
+        raise AdminOnly("Manage Server required")
+    return True
+
+
+class CooldownBuckets:
+    """Sliding-window rate limit per user id, in memory; stale buckets are dropped as we go."""
+
+    def __init__(self, cooldown: Cooldown, clock: Callable[[], float] = time.monotonic) -> None:
+        self.cooldown = cooldown
+        self._clock = clock
+        self._hits: dict[int, deque[float]] = {}
+        self._next_sweep = 0.0
+
+    def __len__(self) -> int:
+        return len(self._hits)
+
+    def _sweep(self, now: float) -> None:
+        if now < self._next_sweep:
+            return
+        cutoff = now - self.cooldown.per
+        for uid in [u for u, q in self._hits.items() if not q or q[-1] <= cutoff]:
+            del self._hits[uid]
+        self._next_sweep = now + self.cooldown.per
+
+    def hit(self, user_id: int) -> float:
+        """Record a use; 0.0 when allowed, else the seconds until the next use is allowed."""
+        if not self.cooldown.enabled:
+            return 0.0
+        now = self._clock()
+        self._sweep(now)
+        q = self._hits.setdefault(user_id, deque())
+        cutoff = now - self.cooldown.per
+        while q and q[0] <= cutoff:
+            q.popleft()
+        if len(q) >= self.cooldown.rate:
+            return max(q[0] + self.cooldown.per - now, 0.001)
+        q.append(now)
+        return 0.0
+
+    def check(self, interaction: discord.Interaction) -> bool:
+        """An app_commands check: members with Manage Server are never cooled down."""
+        if not self.cooldown.enabled or can_manage_guild(interaction):
+            return True
+        wait = self.hit(interaction.user.id)
+        if wait:
+            raise CooledDown(wait)
+        return True
+
+
+def safe_echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """User text made safe to show: clipped, markdown and mentions escaped, no newlines."""
+    one_line = " ".join(text.split())
+    if len(one_line) > limit:
+        one_line = one_line[: limit - 1] + "…"
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(one_line))

@@ -1,0 +1,38 @@
+"""The admin group /facts (status, reload): Manage Server only, checked by the bot itself.
+
+``default_permissions`` is set as a hint for Discord's UI, but server admins can change it, so
+every subcommand also runs :func:`bot.checks.require_manage_guild` on the member's permissions.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+from bot.checks import require_manage_guild
+from bot.commands_common import Services, clip, send
+
+
+def admin_group(svc: Services) -> app_commands.Group:
+    group = app_commands.Group(
+        name="facts",
+        description="Fact file status and reload (Manage Server)",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
+    admin = app_commands.check(require_manage_guild)
+
+    @group.command(name="status", description="Loaded version, counts, load time, last error")
+    @admin
+    async def status(interaction: discord.Interaction) -> None:
+        await send(interaction, clip(svc.facts.status_text()), ephemeral=True)
+
+    @group.command(name="reload", description="Reload facts.yaml now and report what changed")
+    @admin
+    async def reload(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await svc.facts.reload("slash command")
+        await svc.on_report(report)
+        await send(interaction, clip(report.announcement()), ephemeral=True)
+
+    return group

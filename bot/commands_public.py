@@ -1,0 +1,80 @@
+"""The public slash commands: /fact, /summary, /search, /source, /topics.
+
+Each maps an interaction to one call into the answer engine (compose) on the book in service,
+read once per command so an answer is consistent even if the file is reloaded meanwhile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot import compose, search
+from bot.commands_common import Services, choices, send_answer
+
+PRIVATE = "Only you see the answer"
+
+
+def _today() -> dt.date:
+    """Today in UTC: stale facts get a "review due" marker."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def public_commands(svc: Services) -> list[app_commands.Command[Any, ..., None]]:
+    """Build the public commands bound to ``svc`` (cooldown check included)."""
+
+    cooldown = app_commands.check(svc.cooldowns.check)
+
+    async def fact_choices(interaction: discord.Interaction, current: str) -> list[
+        app_commands.Choice[str]
+    ]:
+        return choices(lambda: search.complete_facts(svc.facts.book, current), "fact")
+
+    async def topic_choices(interaction: discord.Interaction, current: str) -> list[
+        app_commands.Choice[str]
+    ]:
+        return choices(lambda: search.complete_topics(svc.facts.book, current), "topic")
+
+    @app_commands.command(name="fact", description="One fact with its source")
+    @app_commands.describe(query="What to look up (words, or pick a fact)", private=PRIVATE)
+    @app_commands.autocomplete(query=fact_choices)
+    @cooldown
+    async def fact(interaction: discord.Interaction, query: str, private: bool = False) -> None:
+        answer = compose.fact_answer(svc.facts.book, query, today=_today())
+        await send_answer(interaction, answer, private=private)
+
+    @app_commands.command(name="summary", description="A short summary of a topic, all cited")
+    @app_commands.describe(topic="The topic (pick one or type its name)", private=PRIVATE)
+    @app_commands.autocomplete(topic=topic_choices)
+    @cooldown
+    async def summary(interaction: discord.Interaction, topic: str, private: bool = False) -> None:
+        answer = compose.summary_answer(svc.facts.book, topic, today=_today())
+        await send_answer(interaction, answer, private=private)
+
+    @app_commands.command(name="search", description="Up to 10 matching facts, one line each")
+    @app_commands.describe(query="Words to search for", private=PRIVATE)
+    @cooldown
+    async def search_cmd(
+        interaction: discord.Interaction, query: str, private: bool = False
+    ) -> None:
+        answer = compose.search_answer(svc.facts.book, query, today=_today())
+        await send_answer(interaction, answer, private=private)
+
+    @app_commands.command(name="source", description="The full citation and quote of one fact")
+    @app_commands.describe(fact="The fact's id (pick one)")
+    @app_commands.autocomplete(fact=fact_choices)
+    @cooldown
+    async def source(interaction: discord.Interaction, fact: str) -> None:
+        answer = compose.source_answer(svc.facts.book, fact.strip(), today=_today())
+        await send_answer(interaction, answer, private=False)
+
+    @app_commands.command(name="topics", description="The topics and how many facts each has")
+    @cooldown
+    async def topics(interaction: discord.Interaction) -> None:
+        await send_answer(interaction, compose.topics_answer(svc.facts.book), private=False)
+
+    return [fact, summary, search_cmd, source, topics]

@@ -1,0 +1,213 @@
+"""The Discord client: intents, command tree, error handling, command sync, fact-file reports.
+
+Thin by design: commands live in ``commands_public`` / ``commands_admin``; this module wires
+them to a :class:`discord.Client`, decides when to sync (a hash of the command payload beside
+facts.yaml), answers every failed interaction with an ephemeral note (one ``on_error``), runs the
+fact-file watcher and forwards its reports to the log and ``ANNOUNCE_CHANNEL_ID``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import signal
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.checks import AdminOnly, CooldownBuckets, CooledDown
+from bot.commands_admin import admin_group
+from bot.commands_common import NO_PINGS, FactsService, Services, clip, send
+from bot.commands_public import public_commands
+from bot.config import Config
+
+log = logging.getLogger(__name__)
+
+SOMETHING_WRONG = "Something went wrong while answering; it has been logged. Please try again."
+
+
+def error_message(error: app_commands.AppCommandError) -> str | None:
+    """The user-facing note for an expected failure; None for a bug (gets a traceback)."""
+    if isinstance(error, CooledDown):
+        when = int(time.time() + error.retry_after + 0.999)
+        return (
+            f"You are asking quickly: please try again in {error.retry_after:.0f} s (<t:{when}:R>)."
+        )
+    if isinstance(error, AdminOnly):
+        return "Only members with the Manage Server permission can use this command."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command works in a server only."
+    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        return (
+            "This command is not (or no longer) available in factbot. "
+            "Type / to see the current commands."
+        )
+    if isinstance(error, app_commands.TransformerError):
+        return "An option had a value of the wrong type: please pick the command again from /."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You cannot use this command here."
+    return None
+
+
+class FactTree(app_commands.CommandTree[discord.Client]):
+    """A command tree whose every failure ends in a reply (never an unanswered interaction)."""
+
+    async def _call(self, interaction: discord.Interaction[discord.Client]) -> None:
+        try:
+            await super()._call(interaction)
+        except app_commands.AppCommandError:
+            raise
+        except Exception as exc:  # malformed payloads etc.: route them through on_error
+            raise app_commands.AppCommandError(f"{exc.__class__.__name__}: {exc}") from exc
+
+    async def on_error(
+        self,
+        interaction: discord.Interaction[discord.Client],
+        error: app_commands.AppCommandError,
+    ) -> None:
+        note = error_message(error)
+        name = interaction.command.qualified_name if interaction.command else "?"
+        if note is None:
+            log.error("command /%s failed", name, exc_info=error)
+            note = SOMETHING_WRONG
+        else:
+            log.info("command /%s refused: %s", name, error.__class__.__name__)
+        try:
+            if interaction.type is discord.InteractionType.autocomplete:
+                if not interaction.response.is_done():
+                    await interaction.response.autocomplete([])
+                return
+            await send(interaction, note, ephemeral=True)
+        except discord.HTTPException as exc:
+            log.warning("could not send the error note for /%s: %s", name, exc.status)
+
+
+def command_hash(payload: list[dict[str, Any]], target: str) -> str:
+    """Stable hash of the command payload Discord would receive, plus where it goes."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{target}\n{text}".encode()).hexdigest()
+
+
+class FactBot(discord.Client):
+    """factbot's client. ``facts`` provides the book in service (a :class:`bot.live.LiveFacts`)."""
+
+    def __init__(
+        self,
+        config: Config,
+        facts: FactsService,
+        *,
+        force_sync: bool = False,
+        watch: bool = True,
+        handle_signals: bool = False,
+        extra_commands: Iterable[app_commands.Command[Any, ..., Any]] = (),
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            intents=intents, allowed_mentions=NO_PINGS, guild_ready_timeout=guild_ready_timeout
+        )
+        self.config = config
+        self.facts = facts
+        self.force_sync = force_sync
+        self.synced: bool | None = None  # None until setup decided; False when skipped
+        self._watch = watch
+        self._handle_signals = handle_signals
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.services = Services(
+            facts=facts, cooldowns=CooldownBuckets(config.cooldown), on_report=self.on_report
+        )
+        self.tree = FactTree(self)
+        self.target = discord.Object(config.guild_id) if config.guild_id else None
+        commands: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = [
+            *public_commands(self.services), admin_group(self.services), *extra_commands
+        ]
+        for cmd in commands:
+            self.tree.add_command(cmd, guild=self.target)
+
+    # -- start-up ------------------------------------------------------------------------------
+    async def setup_hook(self) -> None:
+        await self.sync_commands(force=self.force_sync)
+        if self._watch:
+            self._spawn(self.facts.watch(self.on_report), "facts-watch")
+        if self._handle_signals and hasattr(signal, "SIGHUP"):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                self.loop.add_signal_handler(signal.SIGHUP, self._on_sighup)
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task %s stopped", task.get_name(), exc_info=task.exception())
+
+    def _on_sighup(self) -> None:
+        log.info("SIGHUP: reloading the facts file")
+        self._spawn(self._reload_and_report("SIGHUP"), "facts-sighup")
+
+    async def _reload_and_report(self, reason: str) -> None:
+        await self.on_report(await self.facts.reload(reason))
+
+    def command_payload(self) -> list[dict[str, Any]]:
+        return [c.to_dict(self.tree) for c in self.tree.get_commands(guild=self.target)]
+
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Sync the command tree unless its hash matches the last sync; True when synced."""
+        target = f"app={self.application_id};guild={self.config.guild_id or 'global'}"
+        digest = command_hash(self.command_payload(), target)
+        path = self.config.sync_hash_path
+        try:
+            previous = path.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            previous = ""
+        if not force and previous == digest:
+            log.info("commands unchanged since the last sync: not syncing")
+            self.synced = False
+            return False
+        synced = await self.tree.sync(guild=self.target)
+        where = f"guild {self.config.guild_id}" if self.config.guild_id else "all servers (global)"
+        log.info("synced %d commands to %s", len(synced), where)
+        try:
+            path.write_text(digest + "\n", encoding="ascii")
+        except OSError as exc:
+            log.warning("could not store the command hash in %s: %s", path, exc.strerror)
+        self.synced = True
+        return True
+
+    async def on_ready(self) -> None:
+        log.info("ready: connected as %s in %d server(s)", self.user, len(self.guilds))
+
+    # -- reports ---------------------------------------------------------------------------------
+    async def on_report(self, report: Any) -> None:
+        """Log a reload report; post it to the announce channel when it is news."""
+        text = clip(report.announcement())
+        level = logging.INFO if report.ok else logging.WARNING
+        log.log(level, "facts reload: %s", text)
+        channel_id = self.config.announce_channel_id
+        news = report.changed or not report.ok
+        if channel_id is None or not report.should_announce or not news:
+            return
+        try:
+            await self.get_partial_messageable(channel_id).send(text, allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:
+            log.warning("could not announce in channel %s: %s", channel_id, exc.status)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._handle_signals and hasattr(signal, "SIGHUP"):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                self.loop.remove_signal_handler(signal.SIGHUP)
+        await super().close()
