@@ -40,7 +40,7 @@ def _book() -> FactBook:
         Fact(id="wages", claim=TRICKY, source="fa", topics=("labour",),
              quote="the state takes most", reviewed=dt.date(2025, 1, 2)),
         Fact(id="revenue", claim="Up to $2bn a year.", source="fa", topics=("money",),
-             review_every=30, regions=("Russia", "China")),
+             review_every=30, regions=("russia", "china")),
         Fact(id="rumour", claim="1. A listed-looking claim [x](y).", source="afp",
              topics=("money",), confidence="secondhand", reported_by="AFP, citing the UN"),
         Fact(id="old", claim="Old figure.", source="un", topics=("money",),
@@ -136,7 +136,7 @@ def test_csv_round_trips_commas_quotes_and_unicode() -> None:
         "Foreign Affairs", "A. Writer", "https://example.org/fa",
     )
     assert rows[0]["topics"] == "labour;money"
-    assert rows[2]["regions"] == "Russia;China"
+    assert rows[2]["regions"] == "russia;china"
     assert rows[3]["confidence"] == "secondhand"
     assert rows[3]["reported_by"] == "AFP, citing the UN"
     assert rows[4]["superseded_by"] == "workers"
@@ -171,66 +171,57 @@ def test_json_has_stable_keys_and_file_order() -> None:
 
 # -- the command --------------------------------------------------------------------------------
 
-FACTS_YAML = """\
-sources:
-  un:
-    title: Panel report
-    publisher: UN Panel
-    date: "2017"
-    url: https://example.org/un
-topics:
-  labour:
-    title: Overseas labour
-facts:
-  workers:
-    claim: About 50,000 workers abroad, "by one estimate".
-    source: un
-    topics: [labour]
-"""
+def _facts_file(tmp_path: Path, name: str = "facts.yaml") -> Path:
+    from tests.bookfactory import to_yaml
+
+    path = tmp_path / name
+    path.write_text(to_yaml(_book()), encoding="utf-8")
+    return path
 
 
-def _load_available() -> bool:
-    try:
-        import bot.load  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_loader = pytest.mark.skipif(not _load_available(), reason="bot.load is not there yet")
-
-
-@needs_loader
 @pytest.mark.parametrize("fmt", ["markdown", "csv", "json"])
 def test_cli_writes_each_format_to_a_file(tmp_path: Path, fmt: str) -> None:
-    facts = tmp_path / "facts.yaml"
-    facts.write_text(FACTS_YAML, encoding="utf-8")
+    facts = _facts_file(tmp_path)
     out = tmp_path / f"out.{fmt}"
     assert main(["export", "--format", fmt, "--facts", str(facts), "-o", str(out)]) == 0
-    text = out.read_text(encoding="utf-8")
-    assert "About 50,000 workers abroad" in text
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    with out.open(encoding="utf-8", newline="") as fh:
+        text = fh.read()
+    if fmt == "csv":  # the loaded file gives the same rows as the book it was written from
+        assert text == to_csv(_book())
+    elif fmt == "markdown":
+        assert _section(text, "Sources") == _section(to_markdown(_book()), "Sources")
+    else:
+        assert [f["claim"] for f in json.loads(text)["facts"]] == [f.claim for f in _book()]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["facts.yaml", out.name])
 
 
-@needs_loader
+def test_cli_replaces_an_existing_output(tmp_path: Path) -> None:
+    facts = _facts_file(tmp_path)
+    out = tmp_path / "book.md"
+    out.write_text("old export", encoding="utf-8")
+    out.chmod(0o640)
+    assert main(["export", "--facts", str(facts), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("# Facts\n")
+    assert out.stat().st_mode & 0o777 == 0o640
+    assert main(["export", "--facts", str(facts), "-o", str(tmp_path / "no" / "dir.md")]) == 2
+
+
 def test_cli_reads_facts_path_from_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    facts = tmp_path / "elsewhere.yaml"
-    facts.write_text(FACTS_YAML, encoding="utf-8")
-    monkeypatch.setenv("FACTS_PATH", str(facts))
+    _facts_file(tmp_path, "elsewhere.yaml")
+    monkeypatch.setenv("FACTS_PATH", str(tmp_path / "elsewhere.yaml"))
     monkeypatch.chdir(tmp_path)
     assert main(["export", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["facts"][0]["claim"] == 'About 50,000 workers abroad, "by one estimate".'
+    assert data["facts"][1]["claim"] == TRICKY
 
 
-@needs_loader
 def test_cli_invalid_or_missing_file_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bad = tmp_path / "facts.yaml"
-    bad.write_text(FACTS_YAML.replace("source: un", "source: nowhere"), encoding="utf-8")
+    bad = _facts_file(tmp_path)
+    bad.write_text(bad.read_text(encoding="utf-8").replace("source: un", "source: nowhere"))
     out = tmp_path / "out.md"
     assert main(["export", "--facts", str(bad), "-o", str(out)]) == 2
     err = capsys.readouterr().err
@@ -240,7 +231,6 @@ def test_cli_invalid_or_missing_file_exits_2(
     assert "missing.yaml" in capsys.readouterr().err
 
 
-@needs_loader
 def test_bundled_facts_export_as_markdown(capsys: pytest.CaptureFixture[str]) -> None:
     bundled = REPO / "facts.yaml"
     if not bundled.exists():
