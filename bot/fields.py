@@ -117,10 +117,14 @@ class FieldReader:
 
     # -- mappings ------------------------------------------------------------------------------
     def items(
-        self, node: MappingNode, subject: str | None, fields: Iterable[str] | None
+        self,
+        node: MappingNode,
+        subject: str | None,
+        fields: Iterable[str] | None,
+        id_of: str = "",
     ) -> list[tuple[str, ScalarNode, Node]]:
         """Key/value pairs of a mapping; duplicate, complex and (with ``fields``) unknown keys
-        are reported and left out."""
+        are reported and left out. ``id_of`` names what the keys are ids of ("source")."""
         seen: dict[str, ScalarNode] = {}
         known = None if fields is None else tuple(fields)
         out: list[tuple[str, ScalarNode, Node]] = []
@@ -132,11 +136,13 @@ class FieldReader:
             name = key.value.strip()
             first = seen.get(name)
             if first is not None:
-                msg = (
-                    f"duplicate key '{name}' (first at line {position(first)[0]}, again at line "
-                    f"{position(key)[0]}): YAML would silently keep only the last one"
-                )
-                self.error(key, subject, "duplicate-key", msg)
+                lines = f"first at line {position(first)[0]}, again at line {position(key)[0]}"
+                if id_of:
+                    msg = f"duplicate {id_of} id '{name}' ({lines})"
+                    self.error(key, name, "duplicate-id", msg)
+                else:
+                    msg = f"duplicate key '{name}' ({lines}): YAML would keep only the last one"
+                    self.error(key, subject, "duplicate-key", msg)
                 continue
             seen[name] = key
             if name == "<<" and scalar_tag(key) == "tag:yaml.org,2002:merge":

@@ -122,9 +122,7 @@ def load_bytes(
             findings, skip = check_tree(root, path)
             if any(f.code in ("alias-bomb", "recursive-alias", "too-deep") for f in findings):
                 return LoadResult(None, tuple(findings))
-        checked, book = validate(
-            root, path, today or dt.date.today(), skip, content_version(data)
-        )
+        checked, book = validate(root, path, today or dt.date.today(), skip, content_version(data))
         findings.extend(checked.findings)
         findings.sort(key=Finding.sort_key)
         failed = any(f.severity == "error" for f in findings)

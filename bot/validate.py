@@ -37,6 +37,8 @@ class _Validator(FieldReader):
     def __init__(self, path: str, today: dt.date, skip: frozenset[int]) -> None:
         super().__init__(path, today, skip)
         self.fact_entries: dict[str, Entry] = {}
+        # ids of every source and topic written down, valid or not (references resolve to these)
+        self.declared: dict[str, dict[str, None]] = {"source": {}, "topic": {}}
         self.source_readers: Mapping[str, Reader] = {
             "title": self.text,
             "publisher": self.text,
@@ -141,13 +143,14 @@ class _Validator(FieldReader):
         if node is None:
             return []
         out: list[Entry] = []
-        for name, key, value in self.items(node, None, None):
+        for name, key, value in self.items(node, None, None, id_of=what):
             self.out.counts[f"{what}s"] += 1
             readable = self.ident(key, name, f"{what} id") is not None
             entry = Entry(ident=name, node=key)
             self.record(entry, value, fields, readers, what)
             if readable:
                 out.append(entry)
+                self.declared[what][name] = None
         return out
 
     def build_sources(self, entries: list[Entry]) -> None:
@@ -218,8 +221,8 @@ class _Validator(FieldReader):
                 self.error(e.nodes["claim"], subject, "claim-too-long", msg)
                 complete = False
             source = v.get("source")
-            if sources_ok and isinstance(source, str) and source not in self.out.sources:
-                hint = did_you_mean(source, self.out.sources)
+            if sources_ok and isinstance(source, str) and source not in self.declared["source"]:
+                hint = did_you_mean(source, self.declared["source"])
                 self.error(
                     e.nodes["source"], subject, "unknown-source", f"unknown source '{source}'{hint}"
                 )
@@ -249,8 +252,8 @@ class _Validator(FieldReader):
         seen: set[str] = set()
         items = [i for i in node.value if isinstance(i, ScalarNode)]
         for topic, item in zip(topics, items, strict=False):
-            if topic not in self.out.topics:
-                hint = did_you_mean(topic, self.out.topics)
+            if topic not in self.declared["topic"]:
+                hint = did_you_mean(topic, self.declared["topic"])
                 self.error(item, e.ident, "unknown-topic", f"unknown topic '{topic}'{hint}")
                 ok = False
             elif topic in seen:

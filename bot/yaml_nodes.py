@@ -224,10 +224,19 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
     context = exc.context or ""
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line, mark.column) if mark is not None else (0, 0)
+    is_tab = "tab" in problem or _char_at(text, line, col) == "\t"
+    quote = None if is_tab or "quoted scalar" in context else _open_quote(text, line)
+    if quote is not None:
+        q_line, q_col = quote
+        msg = (
+            f"unclosed quote: the quoted text that starts here does not end on this line "
+            f"(YAML read on and failed at line {line + 1})"
+        )
+        return Finding("error", path, q_line, q_col, None, msg, "unclosed-quote")
     ctx = exc.context_mark
     ctx_at = f"line {ctx.line + 1}" if ctx is not None else "above"
     code = "yaml-syntax"
-    if "tab" in problem or _char_at(text, line, col) == "\t":
+    if is_tab:
         msg, code = "a tab character: indent with spaces, not tabs", "tab"
     elif "quoted scalar" in context and ctx is not None:
         line, col = ctx.line, ctx.column
@@ -237,8 +246,10 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
             "unexpected ':' here: put text that contains ': ' in quotes, "
             "or check the indentation of this line"
         )
-    elif "block mapping" in context or "block end" in problem or "expected key" in problem:
-        msg = f"bad indentation: this line does not line up with the block at {ctx_at}"
+    elif "block" in context or "block end" in problem or "expected key" in problem:
+        msg = (
+            f"bad indentation: this line does not line up with the lines above (block at {ctx_at})"
+        )
         code = "indentation"
     elif "flow sequence" in context or "flow mapping" in context:
         opener, closer = ("[", "]") if "sequence" in context else ("{", "}")
@@ -255,6 +266,24 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
         detail = f" ({context} at {ctx_at})" if context else ""
         msg = f"YAML syntax error: {problem}{detail}"
     return Finding("error", path, line + 1, col + 1, None, msg, code)
+
+
+_QUOTED_VALUE = re.compile(r"""[ \t]*(?:-[ \t]+)?(?:[^\s#'"][^:#]*:[ \t]+)?(["'])(.*)""")
+_DOUBLE_CLOSED = re.compile(r'(?:[^"\\]|\\.)*"')
+_SINGLE_CLOSED = re.compile(r"(?:[^']|'')*'")
+
+
+def _open_quote(text: str, error_line: int) -> tuple[int, int] | None:
+    """(line, column), 1-based, of the first value before ``error_line`` (0-based) whose opening
+    quote is not closed on its own line: the usual cause of a syntax error further down."""
+    for number, line in enumerate(text.splitlines()[: error_line + 1]):
+        match = _QUOTED_VALUE.match(line)
+        if match is None:
+            continue
+        closed = _DOUBLE_CLOSED if match.group(1) == '"' else _SINGLE_CLOSED
+        if not closed.match(match.group(2)):
+            return number + 1, match.start(1) + 1
+    return None
 
 
 def _offset(text: str, line: int, column: int) -> int:
