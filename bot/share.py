@@ -4,8 +4,8 @@ This module owns the ``short`` form of ``/fact`` and ``/summary``. A short answe
 claims copied verbatim from facts.yaml, a very short attribution when it fits, and the full URL of
 their one source, counted at its full length (no link shortener is assumed). A claim is never
 cut: the best-ranked fact that fits is chosen instead, and when nothing fits the answer is None.
-Superseded facts are never chosen. Secondhand facts always say who reported them; if that does
-not fit, the fact is not used.
+Superseded facts are never chosen. A secondhand fact always says who reported it, in a credit
+("(reported by AFP)") or in its own claim ("..., AP reported."); if neither fits, it is not used.
 
 The email/document form is :func:`bot.render.plain`. No I/O and no discord import here.
 """
@@ -27,8 +27,8 @@ CANDIDATES = 20
 _NAME_END = re.compile(r"[,;(]| via | citing | quoting | reporting | summari[sz]ing ")
 #: What to say instead when no fact fits (the Discord layer may offer ``format:plain``).
 NOTHING_FITS = (
-    "No fact on this fits in a 280-character post with its source link, and a claim is never cut."
-    " Try format: plain."
+    f"No fact on this fits in a {SHORT_LIMIT}-character post with its source link (a claim is"
+    " never cut). Try format: plain."
 )
 
 
@@ -94,13 +94,19 @@ def _unique_current(book: FactBook, facts: Iterable[Fact]) -> Iterator[Fact]:
             yield fact
 
 
+def _ends_sentence(claim: str) -> bool:
+    """Claims are only run together when the one before ends its sentence."""
+    return claim.rstrip().rstrip("\"'”’)").endswith((".", "!", "?", "…"))
+
+
 def short_from_facts(
     book: FactBook, ranked: Iterable[Fact], limit: int = SHORT_LIMIT, *, combine: bool = False
 ) -> str | None:
     """The short form of the best-ranked fact in ``ranked`` that fits, or None.
 
     With ``combine``, further facts from the same source (and attribution) are added after it,
-    in rank order, while the whole still fits: a summary in one post and one link.
+    in rank order, while the whole still fits and each claim before ends its sentence: a
+    summary in one post and one link.
     """
     candidates = list(_unique_current(book, ranked))
     for i, first in enumerate(candidates):
@@ -111,9 +117,11 @@ def short_from_facts(
             chosen = [first]
             key = _group_key(book, first)
             for other in candidates[i + 1 :]:
-                if _group_key(book, other) != key or other.claim.strip() in {
-                    f.claim.strip() for f in chosen
-                }:
+                if (
+                    _group_key(book, other) != key
+                    or not _ends_sentence(chosen[-1].claim)
+                    or other.claim.strip() in {f.claim.strip() for f in chosen}
+                ):
                     continue
                 longer = compose_short(book, [*chosen, other], limit)
                 if longer is not None:

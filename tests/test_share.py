@@ -207,6 +207,16 @@ def test_summary_adds_same_source_claims_while_they_fit() -> None:
     assert single is not None and [f.id for f in _verbatim_parts(book, single)] == ["a"]
 
 
+def test_summary_runs_claims_together_only_after_a_full_sentence() -> None:
+    book = _book(
+        _fact("a", "Workers abroad numbered about 50,000 by one count"),
+        _fact("b", "Workers abroad sent most wages to the state."),
+    )
+    summary = short_summary(book, "workers abroad")
+    assert summary is not None
+    assert [f.id for f in _verbatim_parts(book, summary)] == ["a"]
+
+
 def test_short_from_facts_follows_the_given_order() -> None:
     book = _book(_fact("a", "First."), _fact("b", "Second.", source="afp"))
     assert short_from_facts(book, [book.facts["b"], book.facts["a"]]) == (
