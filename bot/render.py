@@ -35,7 +35,8 @@ AUTHOR_MAX = 256
 EMBED_TOTAL_MAX = 6000
 
 QUOTE_MAX = 600  # longest quote shown in a message before it is cut at a sentence
-TITLE_IN_LIST_MAX = 150  # longest source title in a source list
+TITLE_IN_LIST_MAX = 150  # longest source title (or publisher) in a source list
+HEADING_MAX = 200  # longest heading line of a plain summary
 STALE = "review due"
 
 COLOURS = {
@@ -126,7 +127,7 @@ def _plural(n: int, noun: str) -> str:
 
 def citation(src: Source, *, url: bool = True, title_max: int = TITLE_IN_LIST_MAX) -> str:
     """Publisher (author), "title", date[, URL] as plain text."""
-    who = src.publisher + (f" ({src.author})" if src.author else "")
+    who = shorten(src.publisher + (f" ({src.author})" if src.author else ""), title_max)
     title = shorten(" ".join(src.title.split()), title_max)
     return f'{who}, "{title}", {src.date}' + (f", {src.url}" if url else "")
 
@@ -211,7 +212,7 @@ def plain(answer: Answer, *, discord: bool = False) -> str:
         ]
         return fit_items(head, lines, MESSAGE_MAX, _and_more("fact"))
     if kind == "summary":
-        head = esc(_heading(answer)) + "\n" + esc(answer.text)
+        head = esc(shorten(_heading(answer), HEADING_MAX)) + "\n" + esc(answer.text)
         if answer.note:
             head += "\n" + esc(answer.note)
         sources = []
@@ -242,7 +243,6 @@ def plain(answer: Answer, *, discord: bool = False) -> str:
     if kind == "source" and fact.reviewed is not None:
         lines.append(f"Reviewed {fact.reviewed.isoformat()}.")
     return fit_items("", lines, MESSAGE_MAX, _and_more("line"))
-
 
 
 # -- embed ---------------------------------------------------------------------------------------

@@ -249,7 +249,7 @@ def _scores(idx: _Index, query: str) -> dict[int, float]:
             continue
         per: dict[int, float] = {}
         # a rarer word that merely starts like the query term must not outweigh the term itself
-        cap = idx.idf[term] if term in idx.idf else math.inf
+        cap = idx.idf.get(term, math.inf)
         for t, quality in expansions:
             factor = min(idx.idf[t], cap) * quality
             for pos, w in idx.postings[t].items():

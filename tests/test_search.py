@@ -1,0 +1,250 @@
+"""Search: ranking, folding, Unicode tokens, stemming, typos, determinism, misses, autocomplete."""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import search as S
+from bot.text import fold, query_terms, raw_tokens, stem, terms
+from tests.bookfactory import make_book, make_fact, make_source, make_topic, sample_book
+
+BOOK = sample_book()
+
+
+def ids(query: str, limit: int = 10, book: object = BOOK) -> list[str]:
+    return [h.fact.id for h in S.search(book, query, limit)]  # type: ignore[arg-type]
+
+
+# -- text helpers --------------------------------------------------------------------------------
+def test_fold_drops_case_accents_and_invisible_characters() -> None:
+    assert fold("SANCIÓN Économique") == "sancion economique"
+    assert fold("Ru\u200bssia") == "russia"
+    assert fold("ﬁnance") == "finance"  # compatibility ligature
+    assert fold("노동자") == "노동자"  # Hangul syllables come back whole
+
+
+def test_tokens_keep_numbers_whole_and_read_hangul() -> None:
+    assert raw_tokens("19,000 workers; $1.2 billion") == ["19000", "workers", "1.2", "billion"]
+    assert raw_tokens("북한 노동자는 13,221명") == ["북한", "노동자는", "13221", "명"]
+
+
+def test_stemming_merges_plurals_and_british_american_spelling() -> None:
+    assert stem("workers") == stem("worker") == stem("working")
+    assert stem("labourers") == stem("laborers") == stem("labour") == stem("labor")
+    assert stem("organisation") == stem("organization")
+    assert stem("countries") == stem("country")
+    assert terms("Estimated estimates") == [stem("estimate")] * 2
+
+
+def test_query_terms_drop_stopwords_and_are_bounded() -> None:
+    assert query_terms("How many of the workers are in Russia?") == ["work", "russia"]
+    assert len(query_terms("word " * 5000)) == 1
+    assert len(query_terms(" ".join(f"w{i}x" for i in range(500)))) <= 24
+
+
+# -- ranking -------------------------------------------------------------------------------------
+def test_topic_alias_beats_a_passing_word() -> None:
+    book = make_book(
+        [
+            # Listed first and says "timber" twice, but only in passing.
+            make_fact("passing", "Timber prices and timber exports rose.", topics=["economy"]),
+            make_fact("on-topic", "Loggers worked in camps in the taiga.", topics=["logging"]),
+        ],
+        topics=[make_topic("economy", "Economy"), make_topic("logging", "Logging", ["timber"])],
+    )
+    assert ids("timber", book=book) == ["on-topic", "passing"]
+    assert ids("logging", book=book)[0] == "on-topic"
+
+
+def test_field_weights_order_claim_over_quote_over_source_title() -> None:
+    book = make_book(
+        [
+            make_fact("in-title", "Nothing here.", source="s-title"),
+            make_fact("in-quote", "Nothing either.", quote="the shipyard was busy"),
+            make_fact("in-claim", "A shipyard employed them."),
+        ],
+        sources=[make_source("s-title", title="Shipyard report"), make_source("src")],
+    )
+    assert ids("shipyard", book=book) == ["in-claim", "in-quote", "in-title"]
+
+
+def test_fact_id_query_puts_that_fact_first() -> None:
+    assert ids("fa-mongolia")[0] == "fa-mongolia"
+    assert ids("  FA-Mongolia ")[0] == "fa-mongolia"
+
+
+def test_more_query_words_matched_ranks_higher() -> None:
+    got = ids("russia logging camps")
+    assert set(got[:2]) == {"logging-1967", "logging-conditions"}
+
+
+def test_superseded_fact_ranks_below_its_replacement() -> None:
+    got = ids("ILO forced labour estimate")
+    assert got.index("ilo-2021-forced-labour") < got.index("ilo-2016-forced-labour")
+    assert ids("ilo-2016-forced-labour")[0] == "ilo-2016-forced-labour"  # findable by id
+
+
+def test_accents_and_case_are_folded() -> None:
+    book = make_book(
+        [
+            make_fact("es", "La sanción económica afectó a los trabajadores."),
+            make_fact("x", "Other."),
+        ]
+    )
+    assert ids("SANCION economica", book=book) == ["es"]
+
+
+def test_korean_claims_are_searchable() -> None:
+    assert ids("러시아")[0] == "kbs-russia-entries"
+    assert ids("노동자")[0] == "kbs-russia-entries"  # a prefix of 노동자는
+
+
+def test_prefix_and_stemming() -> None:
+    assert "fa-mongolia" in ids("labourers")
+    assert "fa-mongolia" in ids("laborers")
+    assert "fa-mongolia" in ids("construc")
+    book = make_book([make_fact("w", "One worker was paid."), make_fact("z", "Unrelated.")])
+    assert ids("workers", book=book) == ["w"]
+    assert ids("work", book=book) == ["w"]
+
+
+def test_typos_find_the_logging_facts() -> None:
+    assert set(ids("Rusia logging")[:2]) == {"logging-1967", "logging-conditions"}
+    assert set(ids("Russia loging")[:2]) == {"logging-1967", "logging-conditions"}
+    assert ids("Mongolai")[0] == "fa-mongolia"
+
+
+def test_order_is_deterministic_with_ties_in_curator_order() -> None:
+    facts = [make_fact(f"f{i}", "Identical claim about shipyards.") for i in range(6)]
+    forward = make_book(facts)
+    backward = make_book(list(reversed(facts)))
+    assert ids("shipyards", book=forward) == [f"f{i}" for i in range(6)]
+    assert ids("shipyards", book=backward) == [f"f{i}" for i in reversed(range(6))]
+    for q in ("workers", "Rusia logging", "revenue", "러시아"):
+        assert ids(q) == ids(q) == [h.fact.id for h in S.search(sample_book("other"), q)]
+
+
+def test_limit_is_respected() -> None:
+    assert len(S.search(BOOK, "north korean", limit=3)) == 3
+    assert S.search(BOOK, "north korean", limit=0) == []
+
+
+def test_a_miss_returns_nothing_and_suggests_close_names() -> None:
+    assert S.search(BOOK, "xyzzy") == []
+    assert S.search(BOOK, "the of and") == []  # only stopwords
+    assert S.search(BOOK, "") == []
+    assert S.suggest(BOOK, "xyzzy") == []
+    assert S.suggest(BOOK, "russian far east loging")[0] == "Russian Far East logging"
+    got = S.suggest(BOOK, "fa-revnue")
+    assert "fa-revenue" in got and len(got) <= 3
+
+
+def test_hostile_queries_do_not_raise_and_stay_fast() -> None:
+    queries = [
+        "x" * 6000,
+        "workers " * 1000,
+        "   \t\n",
+        "\u200b\u200f\u202e",
+        "🚢🚢🚢 workers",
+        "@everyone <@&123456789012345678>",
+        "```*bold* _x_```",
+        "https://example.org/a_(b)",
+    ]
+    for q in queries:
+        start = time.perf_counter()
+        S.search(BOOK, q)
+        S.suggest(BOOK, q)
+        S.complete_topics(BOOK, q)
+        S.complete_facts(BOOK, q)
+        S.resolve_topic(BOOK, q)
+        assert time.perf_counter() - start < 0.5, q[:40]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=60))
+def test_any_query_gives_sorted_bounded_results(query: str) -> None:
+    hits = S.search(BOOK, query, limit=5)
+    assert len(hits) <= 5
+    keys = [(-h.score, BOOK.position(h.fact.id)) for h in hits]
+    assert keys == sorted(keys)
+    assert len(S.suggest(BOOK, query)) <= 3
+
+
+# -- topics --------------------------------------------------------------------------------------
+def test_resolve_topic_by_id_title_alias_and_spelling_variants() -> None:
+    for text in (
+        "russia-logging",
+        "Russian Far East logging",
+        "logging camps",
+        "LOGGING CAMP",
+        "russian far-east logging",
+        "Russian Far East loging",  # one typo
+    ):
+        topic = S.resolve_topic(BOOK, text)
+        assert topic is not None and topic.id == "russia-logging", text
+    assert S.resolve_topic(BOOK, "north korean workers").id == "nk-overseas-labour"  # type: ignore[union-attr]
+    assert S.resolve_topic(BOOK, "bananas") is None
+    assert S.resolve_topic(BOOK, "") is None
+
+
+# -- autocomplete --------------------------------------------------------------------------------
+def _long_book() -> object:
+    topics = [
+        make_topic(f"topic-{i:02d}", f"Topic {i:02d} " + "long title " * 20) for i in range(40)
+    ]
+    facts = [
+        make_fact(f"fact-{i:02d}-" + "x" * 120, "Claim " + "very long words " * 30, topics=[t.id])
+        for i, t in enumerate(topics)
+    ]
+    return make_book(facts, topics=topics)
+
+
+def test_autocomplete_limits_and_empty_input() -> None:
+    book = _long_book()
+    for partial in ("", "topic", "long", "claim", "fact-0", "zzzz"):
+        for pairs in (S.complete_topics(book, partial), S.complete_facts(book, partial)):  # type: ignore[arg-type]
+            assert len(pairs) <= 25
+            assert all(0 < len(label) <= 100 and 0 < len(value) <= 100 for label, value in pairs)
+    empty = S.complete_topics(book, "")  # type: ignore[arg-type]
+    assert [v for _, v in empty] == [f"topic-{i:02d}" for i in range(25)]
+    facts = S.complete_facts(book, "")  # type: ignore[arg-type]
+    assert len(facts) == 25
+    # A cut-off id still finds its fact.
+    value = facts[3][1]
+    assert len(value) == 100
+    found = S.find_fact(book, value)  # type: ignore[arg-type]
+    assert found is not None and found.id.startswith(value)
+
+
+def test_complete_topics_ranks_prefix_matches_first() -> None:
+    got = [v for _, v in S.complete_topics(BOOK, "rus")]
+    assert got[0] == "russia-logging"
+    assert S.complete_topics(BOOK, "earn")[0][1] == "revenue"  # an alias
+    assert S.complete_topics(BOOK, "Rusian")[0][1] == "russia-logging"  # typo
+    labels = dict((v, label) for label, v in S.complete_topics(BOOK, ""))
+    assert labels["sanctions"] == "UN sanctions · 1 fact"
+
+
+def test_complete_facts_ids_then_matches_and_skips_superseded_on_empty() -> None:
+    got = [v for _, v in S.complete_facts(BOOK, "fa-")]
+    assert got[:5] == [
+        "fa-interviews",
+        "fa-revenue",
+        "fa-revenue-hard-cash",
+        "fa-host-countries",
+        "fa-mongolia",
+    ]
+    assert "ilo-2016-forced-labour" not in [v for _, v in S.complete_facts(BOOK, "")]
+    assert S.complete_facts(BOOK, "mongolia")[0][1] == "fa-mongolia"
+
+
+def test_warm_builds_the_index_once() -> None:
+    book = sample_book("warm")
+    S.warm(book)
+    first = book.__dict__[S._ATTR]
+    S.search(book, "workers")
+    S.warm(book)
+    assert book.__dict__[S._ATTR] is first
