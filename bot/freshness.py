@@ -213,8 +213,11 @@ class DigestSchedule:
     def for_channel(
         cls, channel_id: int | None, interval_days: int = DEFAULT_DIGEST_DAYS
     ) -> DigestSchedule:
-        """A schedule that is on exactly when an announce channel is configured."""
-        return cls(interval_days=interval_days, enabled=channel_id is not None)
+        """A schedule that is on when an announce channel is configured and the interval is
+        positive (so a setting of 0 days turns digests off)."""
+        if channel_id is None or interval_days <= 0:
+            return cls(enabled=False)
+        return cls(interval_days=interval_days)
 
     def next_run(self, now: dt.datetime) -> dt.datetime | None:
         """The first slot strictly after ``now`` (UTC), or None when digests are off."""

@@ -230,6 +230,7 @@ def test_schedule_off_without_announce_channel() -> None:
     assert off.seconds_until_next(dt.datetime(2026, 1, 1, tzinfo=UTC)) is None
     on = DigestSchedule.for_channel(1234, interval_days=14)
     assert on.enabled and on.interval_days == 14
+    assert not DigestSchedule.for_channel(1234, interval_days=0).enabled
 
 
 def test_schedule_rejects_a_zero_interval() -> None:
