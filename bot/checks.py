@@ -23,6 +23,10 @@ class AdminOnly(app_commands.CheckFailure):
     """The member lacks Manage Server (checked by the bot, whatever default_permissions say)."""
 
 
+class BadOptions(app_commands.CheckFailure):
+    """The interaction's options do not match the command (stale client, forged payload)."""
+
+
 class CooledDown(app_commands.CheckFailure):
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"cooldown: retry in {retry_after:.1f}s")
@@ -35,6 +39,56 @@ def can_manage_guild(interaction: discord.Interaction) -> bool:
         return False
     perms = interaction.permissions
     return perms.manage_guild or perms.administrator
+
+
+_PY_TYPES: dict[discord.AppCommandOptionType, tuple[type, ...]] = {
+    discord.AppCommandOptionType.string: (str,),
+    discord.AppCommandOptionType.integer: (int,),
+    discord.AppCommandOptionType.boolean: (bool,),
+    discord.AppCommandOptionType.number: (int, float),
+}
+
+
+def _is_subcommand(option: object) -> bool:
+    return isinstance(option, dict) and option.get("type") in (1, 2)
+
+
+def _leaf_options(data: object) -> list[dict[str, object]]:
+    """The options of the invoked (sub)command, below any subcommand layers."""
+    options = data.get("options") if isinstance(data, dict) else None
+    while isinstance(options, list) and options and _is_subcommand(options[0]):
+        options = options[0].get("options")
+    if not isinstance(options, list):
+        return []
+    return [o for o in options if isinstance(o, dict)]
+
+
+def options_match(interaction: discord.Interaction) -> bool:
+    """A check: every parameter present when required, with the type the command declares.
+
+    discord.py passes option values through untouched, so a stale client or a forged payload
+    could hand a command an int where it expects a str; this refuses that politely instead.
+    """
+    cmd = interaction.command
+    if not isinstance(cmd, app_commands.Command):
+        return True
+    given = {str(o.get("name")): o for o in _leaf_options(interaction.data)}
+    params = {p.name: p for p in cmd.parameters}
+    if set(given) - set(params):
+        raise BadOptions(f"unknown options {sorted(set(given) - set(params))}")
+    for name, param in params.items():
+        opt = given.get(name)
+        if opt is None:
+            if param.required:
+                raise BadOptions(f"missing option {name}")
+            continue
+        value, want = opt.get("value"), _PY_TYPES.get(param.type)
+        if opt.get("type") != param.type.value or (
+            want is not None
+            and (not isinstance(value, want) or (bool not in want and isinstance(value, bool)))
+        ):
+            raise BadOptions(f"option {name} has the wrong type")
+    return True
 
 
 def require_manage_guild(interaction: discord.Interaction) -> bool:

@@ -6,8 +6,8 @@ read once per command so an answer is consistent even if the file is reloaded me
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-
 from typing import Any
 
 import discord
@@ -52,7 +52,10 @@ def public_commands(svc: Services) -> list[app_commands.Command[Any, ..., None]]
     @app_commands.autocomplete(topic=topic_choices)
     @cooldown
     async def summary(interaction: discord.Interaction, topic: str, private: bool = False) -> None:
-        answer = compose.summary_answer(svc.facts.book, topic, today=_today())
+        # a summary weighs every fact of a topic: worked out off the event loop
+        answer = await asyncio.to_thread(
+            compose.summary_answer, svc.facts.book, topic, today=_today()
+        )
         await send_answer(interaction, answer, private=private)
 
     @app_commands.command(name="search", description="Up to 10 matching facts, one line each")
@@ -61,7 +64,9 @@ def public_commands(svc: Services) -> list[app_commands.Command[Any, ..., None]]
     async def search_cmd(
         interaction: discord.Interaction, query: str, private: bool = False
     ) -> None:
-        answer = compose.search_answer(svc.facts.book, query, today=_today())
+        answer = await asyncio.to_thread(
+            compose.search_answer, svc.facts.book, query, today=_today()
+        )
         await send_answer(interaction, answer, private=private)
 
     @app_commands.command(name="source", description="The full citation and quote of one fact")

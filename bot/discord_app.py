@@ -21,7 +21,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.checks import AdminOnly, CooldownBuckets, CooledDown
+from bot.checks import AdminOnly, BadOptions, CooldownBuckets, CooledDown, options_match
 from bot.commands_admin import admin_group
 from bot.commands_common import NO_PINGS, FactsService, Services, clip, send
 from bot.commands_public import public_commands
@@ -48,8 +48,8 @@ def error_message(error: app_commands.AppCommandError) -> str | None:
             "This command is not (or no longer) available in factbot. "
             "Type / to see the current commands."
         )
-    if isinstance(error, app_commands.TransformerError):
-        return "An option had a value of the wrong type: please pick the command again from /."
+    if isinstance(error, BadOptions | app_commands.TransformerError):
+        return "An option was missing or had the wrong type: please pick the command again from /."
     if isinstance(error, app_commands.CheckFailure):
         return "You cannot use this command here."
     return None
@@ -108,6 +108,9 @@ class FactBot(discord.Client):
         extra_commands: Iterable[app_commands.Command[Any, ..., Any]] = (),
         guild_ready_timeout: float = 2.0,
     ) -> None:
+        # factbot never joins voice: skip discord.py's start-up warnings about voice libraries
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(
@@ -130,6 +133,9 @@ class FactBot(discord.Client):
         ]
         for cmd in commands:
             self.tree.add_command(cmd, guild=self.target)
+        for leaf in self.tree.walk_commands(guild=self.target):
+            if isinstance(leaf, app_commands.Command):
+                leaf.add_check(options_match)
 
     # -- start-up ------------------------------------------------------------------------------
     async def setup_hook(self) -> None:
@@ -189,13 +195,12 @@ class FactBot(discord.Client):
     # -- reports ---------------------------------------------------------------------------------
     async def on_report(self, report: Any) -> None:
         """Log a reload report; post it to the announce channel when it is news."""
-        text = clip(report.announcement())
-        level = logging.INFO if report.ok else logging.WARNING
-        log.log(level, "facts reload: %s", text)
+        text = clip(report.announcement())  # LiveFacts logs the report itself
         channel_id = self.config.announce_channel_id
         news = report.changed or not report.ok
         if channel_id is None or not report.should_announce or not news:
             return
+        log.debug("announcing the reload in channel %s", channel_id)
         try:
             await self.get_partial_messageable(channel_id).send(text, allowed_mentions=NO_PINGS)
         except discord.HTTPException as exc:

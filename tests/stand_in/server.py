@@ -358,6 +358,11 @@ class StandIn:
         self._touch()
         return ws
 
+    @staticmethod
+    async def _ack(ws: web.WebSocketResponse) -> None:
+        if not ws.closed:
+            await ws.send_json({"op": 11})
+
     async def _dispatch(self, ws: web.WebSocketResponse, session: _Session, event: str,
                         data: Any) -> None:
         session.seq += 1
@@ -366,8 +371,12 @@ class StandIn:
     async def _on_gateway(self, ws: web.WebSocketResponse, msg: dict[str, Any]) -> None:
         op, d = msg.get("op"), msg.get("d")
         if op == 1:
+            # acked a moment later, as over a network: discord.py measures latency from the
+            # end of its send, so an instant loopback ack reads as "41 s behind"
             self.heartbeats += 1
-            await ws.send_json({"op": 11})
+            asyncio.get_running_loop().call_later(
+                0.005, lambda: asyncio.ensure_future(self._ack(ws))
+            )
         elif op == 2:
             if d.get("token") != self.token:
                 await ws.close(code=4004, message=b"Authentication failed.")

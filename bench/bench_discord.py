@@ -1,0 +1,133 @@
+"""Throughput and latency of the bot through the local Discord, against a trivial command.
+
+Drives the real bot (discord.py, in process) through the stand-in on 127.0.0.1 with a synthetic
+1,000-fact book: /fact and /summary side by side with /ping, a command registered only here
+that answers a constant (the floor discord.py itself sets). Latency is injection -> callback
+recorded by the stand-in. One interaction in flight at a time, then a concurrent burst.
+
+    .venv/bin/python bench/bench_discord.py [--n 400] [--concurrency 8]
+
+Target: /fact and /summary at >= 70% of /ping's throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import discord  # noqa: E402
+from discord import app_commands  # noqa: E402
+
+from tests.stand_in import StandIn  # noqa: E402
+from tests.stand_in.books import WORDS, synthetic_facts  # noqa: E402
+from tests.stand_in.harness import BotHandle, launch  # noqa: E402
+
+TARGET = 0.70
+
+
+@app_commands.command(name="ping", description="Answers a constant (benchmark floor)")
+async def ping(interaction: discord.Interaction) -> None:
+    await interaction.response.send_message("pong", allowed_mentions=discord.AllowedMentions.none())
+
+
+def _queries(kind: str) -> Callable[[int], dict[str, Any]]:
+    if kind == "fact":
+        return lambda i: {"query": f"{WORDS[i % len(WORDS)]} {WORDS[(i * 7) % len(WORDS)]}"}
+    if kind == "summary":
+        return lambda i: {"topic": f"topic-{i % 20:02d}-{WORDS[(i % 20) % len(WORDS)]}"}
+    return lambda i: {}
+
+
+class Tally:
+    """Latencies and busy time of one command, accumulated over rounds."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.elapsed = 0.0
+
+    def figures(self) -> dict[str, float]:
+        lat = sorted(self.latencies)
+        return {
+            "rate": len(lat) / self.elapsed,
+            "p50": statistics.median(lat) * 1000,
+            "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
+        }
+
+
+async def _run(handle: BotHandle, command: str, n: int, concurrency: int, tally: Tally) -> None:
+    s = handle.stand_in
+    options = _queries(command)
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one(i: int) -> float:
+        async with sem:
+            rec = await s.inject(s.interaction_payload(command, options(i)))
+            await s.wait_reply(rec, timeout=10)
+            assert rec.callback_type == 4 and (rec.embeds or rec.content), rec.callback_data
+            return rec.latency
+
+    start = time.perf_counter()
+    tally.latencies += await asyncio.gather(*(one(i) for i in range(n)))
+    tally.elapsed += time.perf_counter() - start
+
+
+COMMANDS = ("ping", "fact", "summary")
+
+
+async def _compare(handle: BotHandle, n: int, concurrency: int, rounds: int) -> bool:
+    """Commands interleaved in rounds, so that machine noise falls on all of them alike."""
+    tallies = {cmd: Tally() for cmd in COMMANDS}
+    for cmd in COMMANDS:  # warm-up
+        await _run(handle, cmd, 10, concurrency, Tally())
+    for _ in range(rounds):
+        for cmd in COMMANDS:
+            await _run(handle, cmd, max(n // rounds, 1), concurrency, tallies[cmd])
+    results = {cmd: t.figures() for cmd, t in tallies.items()}
+    floor = results["ping"]["rate"]
+    print(f"\nconcurrency {concurrency}:")
+    print(f"  {'command':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs ping':>8}")
+    ok = True
+    for cmd, r in results.items():
+        ratio = r["rate"] / floor
+        print(f"  /{cmd:<8} {r['rate']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {ratio:8.0%}")
+        ok = ok and ratio >= TARGET
+    return ok
+
+
+async def main(n: int, concurrency: int, rounds: int) -> int:
+    logging.basicConfig(level=logging.WARNING)
+    stand_in = StandIn()
+    await stand_in.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "facts.yaml"
+        path.write_text(synthetic_facts(1000, n_topics=20), encoding="utf-8")
+        handle = await launch(stand_in, path, extra_commands=(ping,))
+        print(f"book: {handle.facts.book.summary_line()}; n={n} per command")
+        try:
+            ok = [await _compare(handle, n, conc, rounds) for conc in (1, concurrency)]
+        finally:
+            await handle.stop()
+            await stand_in.close()
+    met = all(ok)
+    print(f"\ntarget: /fact and /summary >= {TARGET:.0%} of /ping: {'met' if met else 'NOT met'}")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=400, help="interactions per command")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=8, help="interleaved rounds")
+    args = parser.parse_args()
+    raise SystemExit(asyncio.run(main(args.n, args.concurrency, args.rounds)))

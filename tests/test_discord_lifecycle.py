@@ -1,0 +1,115 @@
+"""The bot's life: command sync and its hash, gateway and REST faults, reports, secrets in logs."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.config import Cooldown
+from tests.stand_in import MANAGE_GUILD, StandIn
+from tests.stand_in.harness import BotHandle, StartBot
+
+
+async def test_second_start_does_not_sync_again(
+    start_bot: StartBot, stand_in: StandIn, facts_file: Path
+) -> None:
+    first = await start_bot(facts_file)
+    assert first.bot.synced is True and stand_in.command_puts == [stand_in.guild_id]
+    await first.stop()
+    second = await start_bot(facts_file)
+    assert second.bot.synced is False
+    assert stand_in.command_puts == [stand_in.guild_id]  # no second PUT
+    assert (await second.interact("topics")).embeds  # the commands still work
+    await second.stop()
+    forced = await start_bot(facts_file, force_sync=True)
+    assert forced.bot.synced is True and len(stand_in.command_puts) == 2
+    await forced.stop()
+    other_guild = await start_bot(facts_file, guild_id=1200000000000000777)
+    assert other_guild.bot.synced is True  # a different target is a different hash
+    assert stand_in.command_puts[-1] == "1200000000000000777"
+
+
+async def test_global_sync_without_a_guild(
+    start_bot: StartBot, stand_in: StandIn, facts_file: Path
+) -> None:
+    handle = await start_bot(facts_file, guild_id=None)
+    assert stand_in.command_puts == [None]
+    names = {c["name"] for c in stand_in.commands[None]}
+    assert "fact" in names and "facts" in names
+    rec = await handle.interact("fact", {"query": "hard currency"})
+    assert rec.embeds
+
+
+@pytest.mark.parametrize("fault", ["drop", "reconnect", "invalid", "invalid-resumable"])
+async def test_gateway_faults_then_the_next_interaction_is_answered(
+    start_bot: StartBot, stand_in: StandIn, facts_file: Path, fault: str
+) -> None:
+    handle = await start_bot(facts_file)
+    before = (stand_in.identifies, stand_in.resumes)
+    if fault == "drop":
+        await stand_in.drop_connection()
+    elif fault == "reconnect":
+        await stand_in.send_reconnect()
+    else:
+        await stand_in.send_invalid_session(resumable=fault.endswith("resumable"))
+    rec = await handle.interact("fact", {"query": "hard currency"})
+    assert rec.embeds
+    assert (stand_in.identifies, stand_in.resumes) != before  # it really reconnected
+    if fault == "invalid":
+        assert stand_in.identifies == before[0] + 1  # a fresh session, not a resume
+
+
+@pytest.mark.parametrize("status", [429, 500])
+async def test_callback_faults_are_logged_and_the_bot_stays_up(
+    bot: BotHandle, stand_in: StandIn, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    stand_in.callback_faults.append((status, 0.05))
+    with caplog.at_level(logging.DEBUG):
+        payload = stand_in.interaction_payload("topics")
+        await stand_in.inject(payload)
+        await stand_in.wait_for(
+            lambda: any(c.status == status and "/callback" in c.path for c in stand_in.calls), 5
+        )
+        if status == 500:  # discord.py retries a 5xx once a second later: that one succeeds
+            await stand_in.wait_reply(stand_in.interactions[payload["id"]], 5)
+    assert (await bot.interact("topics")).embeds
+    if status == 429:
+        assert "429" in caplog.text or "rate limited" in caplog.text.lower()
+
+
+async def test_file_change_is_announced(start_bot: StartBot, facts_file: Path) -> None:
+    handle = await start_bot(facts_file, announce=True, watch=True)
+    text = facts_file.read_text(encoding="utf-8")
+    facts_file.write_text(text.replace("hard currency", "foreign currency"), encoding="utf-8")
+    (msg,) = await handle.wait_for(lambda: handle.announce_messages, timeout=10)
+    assert "nk-hard-currency" in msg["content"] and msg["allowed_mentions"] == {"parse": []}
+    rec = await handle.interact("source", {"fact": "nk-hard-currency"})
+    assert "foreign currency" in rec.text()
+    facts_file.write_text("version: 1\nfacts: [oops\n", encoding="utf-8")
+    await handle.wait_for(lambda: len(handle.announce_messages) == 2, timeout=10)
+    assert (await handle.interact("topics")).embeds  # the last good book stays in service
+
+
+async def test_token_never_logged_in_a_full_debug_session(
+    start_bot: StartBot, stand_in: StandIn, facts_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    handle = await start_bot(facts_file, announce=True, cooldown=Cooldown(1, 60.0))
+    await handle.interact("fact", {"query": "revenue"})
+    await handle.interact("fact", {"query": "revenue"})  # cooled down
+    await handle.interact("facts status", member_perms=MANAGE_GUILD)
+    await handle.interact("facts reload", member_perms=MANAGE_GUILD)
+    await handle.autocomplete("fact", "query", "rev", member_perms=MANAGE_GUILD)
+    await stand_in.send_reconnect()
+    await handle.interact("topics", member_perms=MANAGE_GUILD)
+    await handle.stop()
+    assert len(caplog.records) > 20  # DEBUG really was captured
+    token = stand_in.token
+    for record in caplog.records:
+        assert token not in record.getMessage()
+        assert token not in (record.exc_text or "")
+    assert token not in caplog.text
+    assert all(token not in str(b) for b in stand_in.all_sent_bodies())
+    assert token not in repr(handle.config)
