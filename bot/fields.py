@@ -22,7 +22,7 @@ from bot.yaml_nodes import (
     BOOL_TAG,
     FLOAT_TAG,
     INT_TAG,
-    NULL_TAG,
+    is_null,
     position,
     scalar_tag,
 )
@@ -54,6 +54,10 @@ FACT_REQUIRED = ("id", "claim", "source", "topics")
 
 _KINDS = {MappingNode: "a mapping", SequenceNode: "a list"}
 _TAG_NAMES = {INT_TAG: "a number", FLOAT_TAG: "a number", BOOL_TAG: "true/false"}
+
+
+#: A value reader: an unbound ``FieldReader`` method, ``reader(self, node, subject, what)``.
+Reader = Callable[["FieldReader", Node, str | None, str], object]
 
 
 @dataclass
@@ -126,7 +130,7 @@ class FieldReader:
         """Key/value pairs of a mapping; duplicate, complex and (with ``fields``) unknown keys
         are reported and left out. ``id_of`` names what the keys are ids of ("source")."""
         seen: dict[str, ScalarNode] = {}
-        known = None if fields is None else tuple(fields)
+        known = None if fields is None else frozenset(fields)
         out: list[tuple[str, ScalarNode, Node]] = []
         for key, value in node.value:
             if not isinstance(key, ScalarNode) or id(key) in self.skip:
@@ -149,8 +153,9 @@ class FieldReader:
                 self.error(key, subject, "merge-key", "merge keys ('<<') are not supported")
                 continue
             if known is not None and name not in known:
-                where = f" in a {subject_kind(known)}" if subject_kind(known) else ""
-                msg = f"unknown field '{name}'{where}{did_you_mean(name, known)}"
+                kind = subject_kind(fields)
+                where = f" in a {kind}" if kind else ""
+                msg = f"unknown field '{name}'{where}{did_you_mean(name, sorted(known))}"
                 self.error(key, subject, "unknown-field", msg)
                 continue
             out.append((name, key, value))
@@ -163,9 +168,9 @@ class FieldReader:
             return None
         if id(node) in self.skip:
             return None
-        tag = scalar_tag(node)
-        if tag == NULL_TAG:
+        if is_null(node):
             return None
+        tag = scalar_tag(node)
         if tag in _TAG_NAMES:
             msg = f"{what} should be text, not {_TAG_NAMES[tag]}: put '{node.value}' in quotes"
             self.error(node, subject, "wrong-type", msg)
@@ -177,7 +182,7 @@ class FieldReader:
         if not isinstance(node, ScalarNode):
             self.wrong_kind(node, subject, what, "text")
             return None
-        if id(node) in self.skip or scalar_tag(node) == NULL_TAG:
+        if id(node) in self.skip or is_null(node):
             return None
         return node.value.strip() or None
 
@@ -194,7 +199,7 @@ class FieldReader:
         self, node: Node, subject: str | None, what: str, read: Callable[..., str | None]
     ) -> tuple[str, ...] | None:
         if not isinstance(node, SequenceNode):
-            if isinstance(node, ScalarNode) and scalar_tag(node) == NULL_TAG:
+            if isinstance(node, ScalarNode) and is_null(node):
                 return None
             self.wrong_kind(node, subject, what, "a list, e.g. [a, b]")
             return None
@@ -202,11 +207,20 @@ class FieldReader:
         for item in node.value:
             value = read(item, subject, f"an item of {what}")
             if value is None and isinstance(item, ScalarNode) and id(item) not in self.skip:
-                if scalar_tag(item) == NULL_TAG or not item.value.strip():
+                if is_null(item) or not item.value.strip():
                     self.error(item, subject, "empty-item", f"empty item in {what}")
             elif value is not None:
                 out.append(value)
         return tuple(out)
+
+    def aliases(self, node: Node, subject: str | None, what: str) -> tuple[str, ...] | None:
+        return self.text_list(node, subject, what, self.text)
+
+    def topic_refs(self, node: Node, subject: str | None, what: str) -> tuple[str, ...] | None:
+        return self.text_list(node, subject, what, self.raw)
+
+    def regions(self, node: Node, subject: str | None, what: str) -> tuple[str, ...] | None:
+        return self.text_list(node, subject, what, self.ident)
 
     def partial_date(self, node: Node, subject: str | None, what: str) -> str | None:
         text = self.raw(node, subject, what)
@@ -246,7 +260,7 @@ class FieldReader:
 
     def positive_int(self, node: Node, subject: str | None, what: str) -> int | None:
         if not isinstance(node, ScalarNode) or scalar_tag(node) != INT_TAG:
-            if not (isinstance(node, ScalarNode) and scalar_tag(node) == NULL_TAG):
+            if not (isinstance(node, ScalarNode) and is_null(node)):
                 self.wrong_kind(node, subject, what, "a whole number of days")
             return None
         value = _yaml_int(node.value)
@@ -289,7 +303,7 @@ class FieldReader:
         entry: Entry,
         node: Node,
         fields: tuple[str, ...],
-        readers: Mapping[str, Callable[[Node, str | None, str], object]],
+        readers: Mapping[str, Reader],
         what: str,
     ) -> None:
         if not isinstance(node, MappingNode):
@@ -298,7 +312,7 @@ class FieldReader:
             return
         for name, _key, value in self.items(node, entry.ident, fields):
             entry.nodes[name] = value
-            got = readers[name](value, entry.ident, name)
+            got = readers[name](self, value, entry.ident, name)
             if got is not None:
                 entry.values[name] = got
 
@@ -310,7 +324,7 @@ class FieldReader:
             if name in entry.nodes:  # present but empty or wrong (wrong is reported already)
                 value = entry.nodes[name]
                 if isinstance(value, ScalarNode) and not (
-                    value.value.strip() and scalar_tag(value) != NULL_TAG
+                    value.value.strip() and not is_null(value)
                 ):
                     self.error(value, entry.ident, "missing-field", f"'{name}' is empty")
             else:
@@ -318,7 +332,7 @@ class FieldReader:
         return not missing
 
 
-def subject_kind(fields: tuple[str, ...]) -> str:
+def subject_kind(fields: object) -> str:
     if fields is FACT_FIELDS:
         return "fact"
     if fields is SOURCE_FIELDS:

@@ -19,7 +19,7 @@ from typing import Literal
 from bot.book import FactBook
 from bot.findings import Finding, Severity
 from bot.validate import validate
-from bot.yaml_nodes import check_tree, compose, decode, gc_paused
+from bot.yaml_nodes import check_tree, compose, decode, gc_paused, needs_tree_check
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -118,7 +118,7 @@ def load_bytes(
             return LoadResult(None, (problem,))
         skip: frozenset[int] = frozenset()
         findings: list[Finding] = []
-        if root is not None:
+        if root is not None and needs_tree_check(text):
             findings, skip = check_tree(root, path)
             if any(f.code in ("alias-bomb", "recursive-alias", "too-deep") for f in findings):
                 return LoadResult(None, tuple(findings))

@@ -9,7 +9,7 @@ topic). Single values are read by :mod:`bot.fields`. Every problem is reported, 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -26,11 +26,10 @@ from bot.fields import (
     Checked,
     Entry,
     FieldReader,
+    Reader,
 )
 from bot.findings import Finding, did_you_mean
 from bot.yaml_nodes import INT_TAG, position, scalar_tag
-
-Reader = Callable[[Node, str | None, str], object]
 
 
 class _Validator(FieldReader):
@@ -39,32 +38,6 @@ class _Validator(FieldReader):
         self.fact_entries: dict[str, Entry] = {}
         # ids of every source and topic written down, valid or not (references resolve to these)
         self.declared: dict[str, dict[str, None]] = {"source": {}, "topic": {}}
-        self.source_readers: Mapping[str, Reader] = {
-            "title": self.text,
-            "publisher": self.text,
-            "date": self.partial_date,
-            "url": self.url,
-            "author": self.text,
-        }
-        self.topic_readers: Mapping[str, Reader] = {
-            "title": self.text,
-            "aliases": lambda n, s, w: self.text_list(n, s, w, self.text),
-            "description": self.text,
-        }
-        self.fact_readers: Mapping[str, Reader] = {
-            "id": self.ident,
-            "claim": self.text,
-            "source": self.raw,
-            "topics": lambda n, s, w: self.text_list(n, s, w, self.raw),
-            "quote": self.text,
-            "as_of": self.partial_date,
-            "regions": lambda n, s, w: self.text_list(n, s, w, self.ident),
-            "confidence": self.confidence,
-            "reviewed": self.full_date,
-            "review_every": self.positive_int,
-            "superseded_by": self.raw,
-            "reported_by": self.text,
-        }
 
     # -- the whole file ------------------------------------------------------------------------
     def document(self, root: Node | None) -> None:
@@ -91,8 +64,8 @@ class _Validator(FieldReader):
         if facts_node is None:
             self.error(root, None, "missing-section", "missing 'facts' section (a list of facts)")
         entries = self.facts(facts_node) if facts_node is not None else []
-        source_entries = self.entries(sources, SOURCE_FIELDS, self.source_readers, "source")
-        topic_entries = self.entries(topics, TOPIC_FIELDS, self.topic_readers, "topic")
+        source_entries = self.entries(sources, SOURCE_FIELDS, _SOURCE_READERS, "source")
+        topic_entries = self.entries(topics, TOPIC_FIELDS, _TOPIC_READERS, "topic")
         self.build_sources(source_entries)
         self.build_topics(topic_entries)
         self.build_facts(entries, sources_ok=sources is not None, topics_ok=topics is not None)
@@ -191,7 +164,7 @@ class _Validator(FieldReader):
         for item in node.value:
             self.out.counts["facts"] += 1
             entry = Entry(ident=_peek_id(item), node=item)
-            self.record(entry, item, FACT_FIELDS, self.fact_readers, "fact")
+            self.record(entry, item, FACT_FIELDS, _FACT_READERS, "fact")
             ident = entry.values.get("id")
             if isinstance(ident, str):
                 if ident in first_line:
@@ -332,6 +305,36 @@ class _Validator(FieldReader):
                     f"{interval}-day review interval; check it against the source"
                 )
                 self.report("warning", e.nodes["reviewed"], fact.id, "stale", msg)
+
+
+# Readers are unbound functions in class-level tables, never bound methods stored on the
+# instance: that reference cycle would keep the whole node tree alive until the next collection.
+_SOURCE_READERS: Mapping[str, Reader] = {
+    "title": _Validator.text,
+    "publisher": _Validator.text,
+    "date": _Validator.partial_date,
+    "url": _Validator.url,
+    "author": _Validator.text,
+}
+_TOPIC_READERS: Mapping[str, Reader] = {
+    "title": _Validator.text,
+    "aliases": FieldReader.aliases,
+    "description": _Validator.text,
+}
+_FACT_READERS: Mapping[str, Reader] = {
+    "id": _Validator.ident,
+    "claim": _Validator.text,
+    "source": _Validator.raw,
+    "topics": FieldReader.topic_refs,
+    "quote": _Validator.text,
+    "as_of": _Validator.partial_date,
+    "regions": FieldReader.regions,
+    "confidence": _Validator.confidence,
+    "reviewed": _Validator.full_date,
+    "review_every": _Validator.positive_int,
+    "superseded_by": _Validator.raw,
+    "reported_by": _Validator.text,
+}
 
 
 def _tuple(value: object) -> tuple[str, ...]:

@@ -47,18 +47,33 @@ PLAIN_TAG = "tag:factbot,2026:plain"
 _SCALAR_TAGS = frozenset(
     {PLAIN_TAG, STR_TAG, INT_TAG, FLOAT_TAG, BOOL_TAG, NULL_TAG, TIMESTAMP_TAG}
 )
-_IMPLICIT = Resolver.yaml_implicit_resolvers  # read only: first character -> [(tag, regexp)]
+# first character -> ((tag, regexp), ...): PyYAML's YAML 1.1 implicit resolvers, read only
+_IMPLICIT_BY_FIRST = {
+    first: tuple(pairs) + tuple(Resolver.yaml_implicit_resolvers.get(None, []))
+    for first, pairs in Resolver.yaml_implicit_resolvers.items()
+    if first is not None
+}
+_NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
 def scalar_tag(node: ScalarNode) -> str:
     """The YAML 1.1 tag of a scalar (``!!int`` for ``2015``, ``!!str`` for ``"2015"``)."""
-    if node.tag != PLAIN_TAG:
-        return str(node.tag)
+    tag = node.tag
+    if tag is not PLAIN_TAG and tag != PLAIN_TAG:
+        return str(tag)
     value: str = node.value
-    for tag, regexp in _IMPLICIT.get(value[:1] or "", []) + _IMPLICIT.get(None, []):
+    for tag, regexp in _IMPLICIT_BY_FIRST.get(value[:1], ()):
         if regexp.match(value):
             return str(tag)
     return STR_TAG
+
+
+def is_null(node: ScalarNode) -> bool:
+    """``~``, ``null``, an empty plain value, or an explicit ``!!null``."""
+    tag = node.tag
+    if tag is PLAIN_TAG or tag == PLAIN_TAG:
+        return node.value in _NULL_WORDS
+    return bool(tag == NULL_TAG)
 
 
 def short_tag(tag: str) -> str:
@@ -80,15 +95,12 @@ class _LazyResolver:
             return PLAIN_TAG if implicit[0] else STR_TAG
         return SEQ_TAG if kind is SequenceNode else MAP_TAG
 
-    def descend_resolver(self, current_node: object, current_index: object) -> None:
-        return None
 
-    def ascend_resolver(self) -> None:
-        return None
+_TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
 
 
 class _PureLoader(_LazyResolver, Reader, Scanner, Parser, Composer):
-    """PyYAML's pure-Python parser, with a nesting bound instead of a RecursionError."""
+    """PyYAML's pure-Python parser; the composer recurses, so nesting is bounded here."""
 
     def __init__(self, text: str) -> None:
         Reader.__init__(self, text)
@@ -97,27 +109,28 @@ class _PureLoader(_LazyResolver, Reader, Scanner, Parser, Composer):
         Composer.__init__(self)
         self._depth = 0
 
-    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+    def descend_resolver(self, current_node: Node | None, current_index: object) -> None:
+        """Called before every node is composed: counts the nesting."""
         self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH + 1:
-                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-                raise ComposerError(None, None, _TOO_DEEP, mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+        if self._depth > MAX_DEPTH + 1 and current_node is not None:
+            raise ComposerError(None, None, _TOO_DEEP, current_node.start_mark)
 
+    def ascend_resolver(self) -> None:
+        self._depth -= 1
 
-_TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
 
 if yaml.__with_libyaml__:
     from yaml._yaml import CParser
 
     class _CLoader(_LazyResolver, CParser):
-        """libyaml's parser and composer (itself bounded at 1000 levels of nesting)."""
+        """libyaml's parser and composer (libyaml itself refuses nesting past 1,000 levels)."""
 
         def __init__(self, text: str) -> None:
             CParser.__init__(self, text)
+            # The composer calls these around every node; path resolution is not used, and a
+            # built-in no-op that takes any arguments costs a sixth of a Python method here.
+            self.descend_resolver = "".format
+            self.ascend_resolver = "".format
 
 
 class _GcPause:
@@ -224,6 +237,8 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
     context = exc.context or ""
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line, mark.column) if mark is not None else (0, 0)
+    if problem == _TOO_DEEP or "maximum nesting depth" in problem:
+        return Finding("error", path, line + 1, col + 1, None, _TOO_DEEP, "too-deep")
     is_tab = "tab" in problem or _char_at(text, line, col) == "\t"
     quote = None if is_tab or "quoted scalar" in context else _open_quote(text, line)
     if quote is not None:
@@ -260,8 +275,6 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
         msg, code = f"{label} refers to no anchor (&name) defined above it", "undefined-alias"
     elif "single document" in context:
         msg = "the file holds more than one YAML document ('---'): keep everything in one"
-    elif "maximum nesting depth" in problem or problem == _TOO_DEEP:
-        msg, code = f"nesting deeper than {MAX_DEPTH} levels", "too-deep"
     else:
         detail = f" ({context} at {ctx_at})" if context else ""
         msg = f"YAML syntax error: {problem}{detail}"
@@ -300,6 +313,40 @@ def _children(node: Node) -> list[Node]:
     if isinstance(node, MappingNode):
         return [part for pair in node.value for part in pair]
     return list(node.value)
+
+
+_DEEP_FLOW = re.compile(r"[\[{](?:[ \t]*[\[{]){8}")  # nine opening brackets in a row
+_DEEP_INDENT = "\n" + " " * 32  # facts.yaml needs 8
+
+
+def needs_tree_check(text: str) -> bool:
+    """Whether :func:`check_tree` has anything to find in this text.
+
+    Aliases need anchors, refused tags need a ``!``, and deep nesting shows as runs of brackets
+    or deep indentation. A file with none of these skips the walk of every node. Prose such as
+    "R&D" or "Stop!" does not match, and a false match only costs the walk. Nesting that slips
+    past the hint is still bounded (libyaml stops at 1,000 levels, the pure parser at
+    :data:`MAX_DEPTH`) and the validator never descends into structure it does not expect.
+    """
+    if _has_anchor_or_tag(text):
+        return True
+    if _DEEP_INDENT in text or text.startswith(_DEEP_INDENT[1:]):
+        return True
+    pairs = ("[[", "[{", "{[", "{{", "[ [", "[ {", "{ [", "{ {")
+    return any(p in text for p in pairs) and _DEEP_FLOW.search(text) is not None
+
+
+def _has_anchor_or_tag(text: str) -> bool:
+    """An ``&`` or ``!`` after a separator and before a name (not "R&D", "Stop!" or "a & b")."""
+    for mark in "&!":
+        i = text.find(mark)
+        while i != -1:
+            before = text[i - 1] if i else "\n"
+            after = text[i + 1 : i + 2]
+            if before in " \t\r\n[{," and after and after not in " \t\r\n[]{},":
+                return True
+            i = text.find(mark, i + 1)
+    return False
 
 
 class _Frame:

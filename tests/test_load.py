@@ -337,3 +337,20 @@ def test_closest_prefers_an_extension_then_a_near_spelling() -> None:
     assert closest("un-2017-reprot", ids) == "un-2017-report"
     assert closest("something-else", ids) is None
     assert closest("x", []) is None
+
+
+def test_prose_with_ampersands_and_bangs_loads() -> None:
+    text = HEAD + fact().replace("A claim.", "R&D and AT&T grew, a & b! Stop!")
+    r = load(text)
+    assert r.book is not None and r.book.facts["f1"].claim == "R&D and AT&T grew, a & b! Stop!"
+
+
+def test_tree_check_hint() -> None:
+    from bot.yaml_nodes import needs_tree_check
+
+    assert not needs_tree_check(OK.decode())
+    assert not needs_tree_check("claim: R&D, AT&T, a & b, Stop! [a, [b]]\n")
+    assert needs_tree_check("a: &x 1\n")
+    assert needs_tree_check("a: !!python/object:os.system 1\n")
+    assert needs_tree_check("a: " + "[ " * 9)
+    assert needs_tree_check("a:\n" + " " * 32 + "b: 1\n")

@@ -1,0 +1,176 @@
+"""Benchmark: load time of synthetic fact books, and the cost of refusing hostile files.
+
+Run by hand: ``.venv/bin/python bench/bench_load.py``. Prints, for books of 1,000 and 10,000
+facts, the median load time with PyYAML's C parser and the pure-Python one, next to a plain
+``json.loads`` of the same data (the floor), with ratios; then the time to refuse a 50 MB file
+and an alias bomb, and the peak memory of loading the largest accepted input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.load import DEFAULT_MAX_BYTES, load_bytes, load_path
+from bot.yaml_nodes import has_libyaml
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def synthetic_book(n_facts: int) -> dict[str, object]:
+    """A book shaped like the real one: one source per ten facts, twenty topics."""
+    n_sources = max(1, n_facts // 10)
+    sources = {
+        f"src-{i}": {
+            "title": f"Report {i} on overseas labour and forced labour",
+            "publisher": f"Publisher {i % 37}",
+            "date": f"{2000 + i % 25}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            "url": f"https://example.org/reports/{i}",
+        }
+        for i in range(n_sources)
+    }
+    topics = {
+        f"topic-{i}": {"title": f"Topic {i}", "aliases": [f"alias {i}", f"other name {i}"]}
+        for i in range(20)
+    }
+    facts = [
+        {
+            "id": f"fact-{i}",
+            "claim": f"Fact {i} states that workers were sent abroad in {2000 + i % 25}.",
+            "source": f"src-{i % n_sources}",
+            "topics": [f"topic-{i % 20}", f"topic-{(i + 7) % 20}"],
+            "quote": f"The exact words of the source for fact {i}, quoted.",
+            "as_of": 2000 + i % 25,
+            "regions": ["china", "russia"],
+            "confidence": "verified" if i % 5 else "secondhand",
+            "reviewed": f"2026-{1 + i % 10:02d}-15",
+        }
+        for i in range(n_facts)
+    ]
+    return {"version": 1, "review_every": 365, "sources": sources, "topics": topics, "facts": facts}
+
+
+def to_yaml(book: dict[str, object]) -> str:
+    """Block-style YAML as a curator writes it (no PyYAML dumper: quoting stays predictable)."""
+    out = ["version: 1", "review_every: 365", "sources:"]
+    for sid, s in book["sources"].items():  # type: ignore[attr-defined]
+        out += [f"  {sid}:", f'    title: "{s["title"]}"', f"    publisher: {s['publisher']}"]
+        out += [f"    date: {s['date']}", f"    url: {s['url']}"]
+    out.append("topics:")
+    for tid, t in book["topics"].items():  # type: ignore[attr-defined]
+        out += [
+            f"  {tid}:",
+            f"    title: {t['title']}",
+            f"    aliases: [{', '.join(t['aliases'])}]",
+        ]
+    out.append("facts:")
+    for f in book["facts"]:  # type: ignore[attr-defined]
+        out += [
+            f"  - id: {f['id']}",
+            f"    claim: {f['claim']}",
+            f"    source: {f['source']}",
+            f"    topics: [{', '.join(f['topics'])}]",
+            f'    quote: "{f["quote"]}"',
+            f"    as_of: {f['as_of']}",
+            f"    regions: [{', '.join(f['regions'])}]",
+            f"    confidence: {f['confidence']}",
+            f"    reviewed: {f['reviewed']}",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def median_time(fn: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def alias_bomb() -> bytes:
+    lines = ["version: 1", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    prev = "a"
+    for name in "bcdefghi":
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+        prev = name
+    return ("\n".join(lines) + "\n").encode()
+
+
+def main() -> None:
+    print(f"libyaml available: {has_libyaml()}")
+    print(
+        f"{'facts':>6} {'bytes':>10} {'json.loads':>11} {'C loader':>10} {'pure':>10}"
+        f" {'C/json':>7} {'pure/json':>9} {'pure/C':>7}"
+    )
+    largest = b""
+    for n in (1_000, 10_000):
+        book = synthetic_book(n)
+        data = to_yaml(book).encode()
+        as_json = json.dumps(book)
+        check = load_bytes(data, today=TODAY)
+        assert check.ok and len(check.book or ()) == n, check.findings[:3]
+        runs = 5 if n <= 1_000 else 3
+        t_json = median_time(lambda j=as_json: json.loads(j), runs)
+        t_c = median_time(lambda d=data: load_bytes(d, today=TODAY, parser="c"), runs)
+        t_py = median_time(
+            lambda d=data: load_bytes(d, today=TODAY, parser="python"), 1 if n > 1000 else 3
+        )
+        print(
+            f"{n:>6} {len(data):>10,} {t_json * 1000:>9.1f}ms {t_c * 1000:>8.0f}ms"
+            f" {t_py * 1000:>8.0f}ms {t_c / t_json:>6.0f}x {t_py / t_json:>8.0f}x {t_py / t_c:>6.1f}x"
+        )
+        largest = data
+
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "big.yaml"
+        with big.open("wb") as fh:
+            fh.write(b"# " + b"x" * (50 * 1024 * 1024 - 3) + b"\n")
+        t_big = median_time(lambda: load_path(big), 5)
+        refused = load_path(big)
+        print(f"50 MB file refused ({refused.errors[0].code}): {t_big * 1000:.2f} ms (median of 5)")
+    ten_mb = b"version: 1\nfacts: []\n" + b"# " + b"x" * (DEFAULT_MAX_BYTES - 40) + b"\n"
+    t_cap = median_time(lambda: load_bytes(ten_mb + b"x" * 100), 5)
+    print(f"10 MB + 100 bytes in memory refused: {t_cap * 1000:.3f} ms")
+
+    bomb = alias_bomb()
+    for parser in ("c", "python"):
+        t_bomb = median_time(lambda p=parser: load_bytes(bomb, parser=p), 5)  # type: ignore[misc]
+        code = load_bytes(bomb, parser=parser).errors[0].code  # type: ignore[arg-type]
+        print(
+            f"alias bomb (10^9 nodes expanded) refused by {parser} parser ({code}): "
+            f"{t_bomb * 1000:.2f} ms"
+        )
+    deep = b"version: 1\nx: " + b"[" * 100_000 + b"]" * 100_000 + b"\n"
+    t_deep = median_time(lambda: load_bytes(deep), 3)
+    print(
+        f"100,000-deep nesting refused ({load_bytes(deep).errors[0].code}): {t_deep * 1000:.1f} ms"
+    )
+
+    tracemalloc.start()
+    load_bytes(largest, today=TODAY)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(
+        f"peak memory loading the largest accepted input ({len(largest):,} bytes, 10,000 facts): "
+        f"{peak / 1e6:.0f} MB (tracemalloc)"
+    )
+    one_line = b"version: 1\nfacts: []\nnote: " + b"x" * (DEFAULT_MAX_BYTES - 40) + b"\n"
+    t_line = median_time(lambda: load_bytes(one_line), 3)
+    print(
+        f"a {len(one_line) / 1e6:.0f} MB single line: {t_line * 1000:.0f} ms "
+        f"({load_bytes(one_line).errors[0].code})"
+    )
+
+
+if __name__ == "__main__":
+    main()
