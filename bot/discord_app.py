@@ -55,6 +55,15 @@ def error_message(error: app_commands.AppCommandError) -> str | None:
     return None
 
 
+def _command_name(interaction: discord.Interaction[discord.Client]) -> str:
+    """The invoked command's name for logs, even when the payload is too broken to resolve."""
+    try:
+        return interaction.command.qualified_name if interaction.command else "?"
+    except Exception:
+        data = interaction.data
+        return str(data.get("name", "?")) if isinstance(data, dict) else "?"
+
+
 class FactTree(app_commands.CommandTree[discord.Client]):
     """A command tree whose every failure ends in a reply (never an unanswered interaction)."""
 
@@ -63,8 +72,10 @@ class FactTree(app_commands.CommandTree[discord.Client]):
             await super()._call(interaction)
         except app_commands.AppCommandError:
             raise
-        except Exception as exc:  # malformed payloads etc.: route them through on_error
-            raise app_commands.AppCommandError(f"{exc.__class__.__name__}: {exc}") from exc
+        except Exception as exc:  # a payload discord.py cannot even resolve: answer it here
+            wrapped = app_commands.AppCommandError(f"{exc.__class__.__name__}: {exc}")
+            wrapped.__cause__ = exc
+            await self.on_error(interaction, wrapped)
 
     async def on_error(
         self,
@@ -72,7 +83,7 @@ class FactTree(app_commands.CommandTree[discord.Client]):
         error: app_commands.AppCommandError,
     ) -> None:
         note = error_message(error)
-        name = interaction.command.qualified_name if interaction.command else "?"
+        name = _command_name(interaction)
         if note is None:
             log.error("command /%s failed", name, exc_info=error)
             note = SOMETHING_WRONG
@@ -123,6 +134,7 @@ class FactBot(discord.Client):
         self._watch = watch
         self._handle_signals = handle_signals
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._closing: asyncio.Task[None] | None = None
         self.services = Services(
             facts=facts, cooldowns=CooldownBuckets(config.cooldown), on_report=self.on_report
         )
@@ -142,9 +154,19 @@ class FactBot(discord.Client):
         await self.sync_commands(force=self.force_sync)
         if self._watch:
             self._spawn(self.facts.watch(self.on_report), "facts-watch")
-        if self._handle_signals and hasattr(signal, "SIGHUP"):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                self.loop.add_signal_handler(signal.SIGHUP, self._on_sighup)
+        if self._handle_signals:
+            self._add_signal_handlers()
+
+    def _add_signal_handlers(self) -> None:
+        """SIGHUP reloads the facts file; SIGTERM closes cleanly (where the platform has them)."""
+        with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+            self.loop.add_signal_handler(signal.SIGHUP, self._on_sighup)
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            self.loop.add_signal_handler(signal.SIGTERM, self._on_sigterm)
+
+    def _on_sigterm(self) -> None:
+        log.info("SIGTERM: closing")
+        self._closing = asyncio.create_task(self.close(), name="close")
 
     def _spawn(self, coro: Any, name: str) -> None:
         task = asyncio.create_task(coro, name=name)
@@ -212,7 +234,9 @@ class FactBot(discord.Client):
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if self._handle_signals and hasattr(signal, "SIGHUP"):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                self.loop.remove_signal_handler(signal.SIGHUP)
+        if self._handle_signals:
+            for sig in ("SIGHUP", "SIGTERM"):
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError,
+                                         AttributeError):
+                    self.loop.remove_signal_handler(getattr(signal, sig))
         await super().close()

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from discord import app_commands
 
 from bot import compose
 from bot.checks import CooldownBuckets
@@ -138,3 +139,14 @@ async def test_autocomplete_never_raises(bot: BotHandle, monkeypatch: pytest.Mon
     monkeypatch.setattr(search, "complete_facts", broken)
     rec = await bot.autocomplete("fact", "query", "rev")
     assert rec.choices == []
+
+
+async def test_a_malformed_payload_still_gets_a_reply(bot: BotHandle) -> None:
+    """FactTree wraps discord.py's private CommandTree._call: a KeyError deep in discord.py
+    becomes the ephemeral note instead of an unanswered interaction."""
+    assert callable(getattr(app_commands.CommandTree, "_call", None))  # a discord.py internal
+    s = bot.stand_in
+    payload = s.interaction_payload("topics")
+    del payload["data"]["name"]
+    rec = await s.wait_reply(await s.inject(payload))
+    assert rec.ephemeral and rec.content == SOMETHING_WRONG

@@ -113,3 +113,30 @@ async def test_token_never_logged_in_a_full_debug_session(
     assert token not in caplog.text
     assert all(token not in str(b) for b in stand_in.all_sent_bodies())
     assert token not in repr(handle.config)
+
+
+def test_redact_filter_masks_the_token_in_messages_args_and_tracebacks() -> None:
+    import io
+
+    from bot.cli_run import REDACTED, RedactToken
+
+    secret = "MTIz.abc.never-shown"
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactToken(secret))
+    logger = logging.getLogger("test.redact")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("plain %s", secret)
+        logger.warning(f"inline {secret}")
+        try:
+            raise ValueError(f"boom {secret}")
+        except ValueError:
+            logger.exception("failed")
+        logger.warning("bad format %s %s", secret)  # a malformed record is still redacted
+    finally:
+        logger.removeHandler(handler)
+    out = stream.getvalue()
+    assert secret not in out
+    assert out.count(REDACTED) >= 3 and "boom" in out
