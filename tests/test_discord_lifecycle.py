@@ -47,6 +47,11 @@ async def test_gateway_faults_then_the_next_interaction_is_answered(
     start_bot: StartBot, stand_in: StandIn, facts_file: Path, fault: str
 ) -> None:
     handle = await start_bot(facts_file)
+
+    async def no_wait(shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py waits 5 s before a re-IDENTIFY (Discord's rate limit): not needed here."""
+
+    handle.bot.before_identify_hook = no_wait  # type: ignore[method-assign]
     before = (stand_in.identifies, stand_in.resumes)
     if fault == "drop":
         await stand_in.drop_connection()
