@@ -105,6 +105,24 @@ async def _compare(handle: BotHandle, n: int, concurrency: int, rounds: int) -> 
     return ok
 
 
+async def _autocomplete(handle: BotHandle, n: int) -> None:
+    """Autocomplete latency (Discord drops choices that arrive after ~3 s)."""
+    s = handle.stand_in
+    tally = Tally()
+    start = time.perf_counter()
+    for i in range(n):
+        for command, option, typed in (("fact", "query", WORDS[i % len(WORDS)][: 1 + i % 6]),
+                                       ("summary", "topic", WORDS[i % len(WORDS)][:3])):
+            payload = s.interaction_payload(command, {option: typed}, focused=option)
+            rec = await s.wait_reply(await s.inject(payload), timeout=10)
+            assert len(rec.choices) <= 25
+            tally.latencies.append(rec.latency)
+    tally.elapsed = time.perf_counter() - start
+    r = tally.figures()
+    print(f"\nautocomplete (/fact query, /summary topic): {r['rate']:.0f}/s, "
+          f"p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms")
+
+
 async def main(n: int, concurrency: int, rounds: int) -> int:
     logging.basicConfig(level=logging.WARNING)
     stand_in = StandIn()
@@ -116,6 +134,7 @@ async def main(n: int, concurrency: int, rounds: int) -> int:
         print(f"book: {handle.facts.book.summary_line()}; n={n} per command")
         try:
             ok = [await _compare(handle, n, conc, rounds) for conc in (1, concurrency)]
+            await _autocomplete(handle, n)
         finally:
             await handle.stop()
             await stand_in.close()

@@ -25,7 +25,10 @@ def admin_group(svc: Services) -> app_commands.Group:
     @group.command(name="status", description="Loaded version, counts, load time, last error")
     @admin
     async def status(interaction: discord.Interaction) -> None:
-        await send(interaction, clip(svc.facts.status_text()), ephemeral=True)
+        cd = svc.cooldowns.cooldown
+        limit = f"{cd.rate} uses per {cd.per:g} s per member" if cd.enabled else "off"
+        text = f"{svc.facts.status_text()}\nCooldown on public commands: {limit}."
+        await send(interaction, clip(text), ephemeral=True)
 
     @group.command(name="reload", description="Reload facts.yaml now and report what changed")
     @admin
