@@ -84,6 +84,16 @@ async def test_callback_faults_are_logged_and_the_bot_stays_up(
         assert "429" in caplog.text or "rate limited" in caplog.text.lower()
 
 
+async def test_a_hanging_callback_does_not_hold_up_other_interactions(
+    bot: BotHandle, stand_in: StandIn
+) -> None:
+    stand_in.callback_faults.append((0, 3.0))  # Discord holds the next callback for 3 s
+    slow = await stand_in.inject(stand_in.interaction_payload("topics"))
+    fast = await bot.interact("fact", {"query": "hard currency"}, timeout=2.0)
+    assert fast.embeds and not slow.complete  # answered while the other one still waits
+    await stand_in.wait_reply(slow, timeout=5)
+
+
 async def test_file_change_is_announced(start_bot: StartBot, facts_file: Path) -> None:
     handle = await start_bot(facts_file, announce=True, watch=True)
     text = facts_file.read_text(encoding="utf-8")

@@ -87,6 +87,7 @@ async def test_bad_token_exits_2_with_one_line(stand_in: StandIn, tmp_path: Path
         ({}, "DISCORD_TOKEN is not set"),
         ({"DISCORD_TOKEN": "t", "DISCORD_GUILD_ID": "team"}, "DISCORD_GUILD_ID"),
         ({"DISCORD_TOKEN": "t", "DISCORD_API_BASE": "nonsense"}, "DISCORD_API_BASE"),
+        ({"DISCORD_TOKEN": "t"}, "cannot read the facts file"),
     ],
 )
 async def test_config_errors_exit_2_with_one_line(

@@ -75,7 +75,9 @@ class StandIn:
         self.command_puts: list[str | None] = []
         self.interactions: dict[str, InteractionRecord] = {}
         self.channel_messages: dict[str, list[dict[str, Any]]] = {}
-        #: faults for the next interaction callbacks: (status, retry_after seconds or None)
+        #: faults for the next interaction callbacks: (status, seconds). 429 answers with that
+        #: retry-after, 5xx with that status; status 0 holds the callback for that many seconds
+        #: and then accepts it (a slow Discord)
         self.callback_faults: deque[tuple[int, float | None]] = deque()
         self.callback_delay = 0.0
         self.identifies = 0
@@ -218,6 +220,9 @@ class StandIn:
 
     async def _put_commands(self, request: web.Request) -> web.Response:
         body = await self._body(request)
+        if not self._authorised(request):
+            await self._record(request, 401, body)
+            return self._unauthorised()
         scope = request.match_info.get("guild")
         echoed = []
         for cmd in body or []:
@@ -257,7 +262,9 @@ class StandIn:
         iid = request.match_info["iid"]
         if self.callback_delay:
             await asyncio.sleep(self.callback_delay)
-        if self.callback_faults:
+        if self.callback_faults and self.callback_faults[0][0] == 0:
+            await asyncio.sleep(self.callback_faults.popleft()[1] or 0.0)
+        elif self.callback_faults:
             status, retry_after = self.callback_faults.popleft()
             await self._record(request, status, body)
             if status == 429:
