@@ -27,6 +27,11 @@ TOKEN_REFUSED = (
     "portal (your application, Bot tab, Reset Token)"
 )
 
+MISSING_ACCESS = (
+    "Discord refused to register the slash commands (403 Missing Access): invite the bot to "
+    "the server in DISCORD_GUILD_ID with the scopes bot and applications.commands"
+)
+
 
 class RedactToken(logging.Filter):
     """Replace the token in a record's message, exception and stack text."""
@@ -113,6 +118,8 @@ def _run(sync_only: bool) -> int:
     except (aiohttp.ClientConnectionError, OSError) as exc:
         where = config.api_base or "discord.com"
         return fail(f"cannot reach Discord at {where}: {exc.__class__.__name__}")
+    except discord.Forbidden:
+        return fail(MISSING_ACCESS)
     except discord.HTTPException as exc:
         return fail(f"Discord answered {exc.status} during start-up: {exc.text[:200]}")
     if sync_only:

@@ -99,6 +99,20 @@ async def test_config_errors_exit_2_with_one_line(
     assert err.count("\n") == 1 and needle in err and err.startswith("factbot: error:")
 
 
+async def test_missing_access_on_sync_says_how_to_invite(
+    stand_in: StandIn, tmp_path: Path
+) -> None:
+    stand_in.forbid_guild_sync = True
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(SAMPLE_FACTS, encoding="utf-8")
+    env = _env({**stand_in.env(), "FACTS_PATH": str(facts)})
+    code, _, err = await _finish(await _spawn("run", env, tmp_path))
+    assert code == 2
+    (line,) = [x for x in err.splitlines() if x.startswith("factbot: error:")]
+    assert "403" in line and "applications.commands" in line
+    assert not (tmp_path / ".factbot-sync-hash").exists()
+
+
 async def test_invalid_facts_print_the_errors_and_exit_2(
     stand_in: StandIn, tmp_path: Path
 ) -> None:

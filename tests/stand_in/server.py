@@ -80,6 +80,9 @@ class StandIn:
         #: and then accepts it (a slow Discord)
         self.callback_faults: deque[tuple[int, float | None]] = deque()
         self.callback_delay = 0.0
+        #: answer guild command syncs with 403 Missing Access (bot invited without the
+        #: applications.commands scope)
+        self.forbid_guild_sync = False
         self.identifies = 0
         self.resumes = 0
         self.heartbeats = 0
@@ -224,6 +227,9 @@ class StandIn:
             await self._record(request, 401, body)
             return self._unauthorised()
         scope = request.match_info.get("guild")
+        if scope is not None and self.forbid_guild_sync:
+            await self._record(request, 403, body)
+            return _json({"message": "Missing Access", "code": 50001}, 403)
         echoed = []
         for cmd in body or []:
             out = dict(cmd)
