@@ -105,6 +105,26 @@ async def _compare(handle: BotHandle, n: int, concurrency: int, rounds: int) -> 
     return ok
 
 
+def _engine_ms(handle: BotHandle, n: int) -> dict[str, float]:
+    """The answer engine alone (compose + render, no Discord) on the same queries: the part of
+    a command's latency that is not the Discord layer's."""
+    from bot import compose, render
+
+    book = handle.facts.book
+    calls: dict[str, Callable[[dict[str, Any]], compose.Answer]] = {
+        "fact": lambda o: compose.fact_answer(book, o["query"]),
+        "summary": lambda o: compose.summary_answer(book, o["topic"]),
+    }
+    out = {"ping": 0.0}
+    for cmd, call in calls.items():
+        options = _queries(cmd)
+        start = time.perf_counter()
+        for i in range(n):
+            render.embed(call(options(i)))
+        out[cmd] = (time.perf_counter() - start) / n * 1000
+    return out
+
+
 async def _autocomplete(handle: BotHandle, n: int) -> None:
     """Autocomplete latency (Discord drops choices that arrive after ~3 s)."""
     s = handle.stand_in
@@ -133,6 +153,9 @@ async def main(n: int, concurrency: int, rounds: int) -> int:
         handle = await launch(stand_in, path, extra_commands=(ping,))
         print(f"book: {handle.facts.book.summary_line()}; n={n} per command")
         try:
+            engine = _engine_ms(handle, n)
+            print("answer engine alone (compose + render), mean ms per call: "
+                  + ", ".join(f"/{k} {v:.2f}" for k, v in engine.items() if v))
             ok = [await _compare(handle, n, conc, rounds) for conc in (1, concurrency)]
             await _autocomplete(handle, n)
         finally:
