@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot import compose
 from bot.config import Cooldown
 from tests.stand_in import MANAGE_GUILD, StandIn
 from tests.stand_in.harness import BotHandle, StartBot
@@ -131,8 +137,6 @@ async def test_token_never_logged_in_a_full_debug_session(
 
 
 def test_redact_filter_masks_the_token_in_messages_args_and_tracebacks() -> None:
-    import io
-
     from bot.cli_run import REDACTED, RedactToken
 
     secret = "MTIz.abc.never-shown"
@@ -155,3 +159,30 @@ def test_redact_filter_masks_the_token_in_messages_args_and_tracebacks() -> None
     out = stream.getvalue()
     assert secret not in out
     assert out.count(REDACTED) >= 3 and "boom" in out
+
+
+async def test_an_answer_stays_consistent_while_the_file_changes(
+    start_bot: StartBot, facts_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The book is read once per command: a reload during a slow summary does not mix versions."""
+    handle = await start_bot(facts_file)
+    old = handle.facts.book.version
+    started = threading.Event()
+    summary_answer = compose.summary_answer
+
+    def slow(*args: Any, **kwargs: Any) -> compose.Answer:
+        started.set()
+        time.sleep(0.5)
+        return summary_answer(*args, **kwargs)
+
+    monkeypatch.setattr(compose, "summary_answer", slow)
+    pending = asyncio.create_task(handle.interact("summary", {"topic": "nk-overseas-labour"}))
+    assert await asyncio.to_thread(started.wait, 5)
+    text = facts_file.read_text(encoding="utf-8")
+    facts_file.write_text(text.replace("in hard currency", "in hard cash"), encoding="utf-8")
+    report = await handle.facts.reload("test")
+    assert report.changed and handle.facts.book.version != old
+    rec = await pending
+    (embed,) = rec.embeds
+    assert old[:12] in embed["footer"]["text"]
+    assert "hard currency" in embed["description"] and "hard cash" not in embed["description"]
