@@ -4,6 +4,7 @@ choices. Every send here passes ``AllowedMentions.none()`` (the client sets it t
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -21,6 +22,8 @@ from bot.compose import Answer
 log = logging.getLogger(__name__)
 
 NO_PINGS = discord.AllowedMentions.none()
+#: Discord drops an interaction not answered within 3 s: slow work defers after this long
+DEFER_AFTER = 2.0
 MAX_CHOICES = 25
 MAX_CHOICE_CHARS = 100
 MAX_CONTENT = 2000
@@ -61,6 +64,19 @@ async def send_answer(interaction: discord.Interaction, answer: Answer, *, priva
     shown = for_display(answer)
     embed = discord.Embed.from_dict(render.embed(shown))
     await send(interaction, embed=embed, ephemeral=private or answer.kind == "miss")
+
+
+async def work_off_loop(
+    interaction: discord.Interaction, private: bool, fn: Callable[..., Answer], *args: Any,
+    **kwargs: Any,
+) -> Answer:
+    """``fn(*args, **kwargs)`` in a worker thread; if it runs long, defer the reply first so
+    the interaction does not expire (the answer then arrives as the deferred message)."""
+    task = asyncio.ensure_future(asyncio.to_thread(fn, *args, **kwargs))
+    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+    if not done:
+        await interaction.response.defer(ephemeral=private, thinking=True)
+    return await task
 
 
 def choices(

@@ -6,7 +6,6 @@ read once per command so an answer is consistent even if the file is reloaded me
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 
@@ -14,7 +13,7 @@ import discord
 from discord import app_commands
 
 from bot import compose, search
-from bot.commands_common import Services, choices, send_answer
+from bot.commands_common import Services, choices, send_answer, work_off_loop
 
 PRIVATE = "Only you see the answer"
 
@@ -52,9 +51,9 @@ def public_commands(svc: Services) -> list[app_commands.Command[Any, ..., None]]
     @app_commands.autocomplete(topic=topic_choices)
     @cooldown
     async def summary(interaction: discord.Interaction, topic: str, private: bool = False) -> None:
-        # a summary weighs every fact of a topic: worked out off the event loop
-        answer = await asyncio.to_thread(
-            compose.summary_answer, svc.facts.book, topic, today=_today()
+        # a summary weighs many facts of a topic: worked out off the event loop
+        answer = await work_off_loop(
+            interaction, private, compose.summary_answer, svc.facts.book, topic, today=_today()
         )
         await send_answer(interaction, answer, private=private)
 
@@ -64,8 +63,8 @@ def public_commands(svc: Services) -> list[app_commands.Command[Any, ..., None]]
     async def search_cmd(
         interaction: discord.Interaction, query: str, private: bool = False
     ) -> None:
-        answer = await asyncio.to_thread(
-            compose.search_answer, svc.facts.book, query, today=_today()
+        answer = await work_off_loop(
+            interaction, private, compose.search_answer, svc.facts.book, query, today=_today()
         )
         await send_answer(interaction, answer, private=private)
 

@@ -186,3 +186,26 @@ async def test_an_answer_stays_consistent_while_the_file_changes(
     (embed,) = rec.embeds
     assert old[:12] in embed["footer"]["text"]
     assert "hard currency" in embed["description"] and "hard cash" not in embed["description"]
+
+
+@pytest.mark.parametrize("private", [False, True])
+async def test_slow_work_defers_then_answers(
+    bot: BotHandle, monkeypatch: pytest.MonkeyPatch, private: bool
+) -> None:
+    from bot import commands_common
+
+    summary_answer = compose.summary_answer
+
+    def slow(*args: Any, **kwargs: Any) -> compose.Answer:
+        time.sleep(0.3)
+        return summary_answer(*args, **kwargs)
+
+    monkeypatch.setattr(commands_common, "DEFER_AFTER", 0.05)
+    monkeypatch.setattr(compose, "summary_answer", slow)
+    rec = await bot.interact("summary", {"topic": "nk-overseas-labour", "private": private})
+    assert rec.callback_type == 5  # deferred ("factbot is thinking…")
+    assert rec.ephemeral is private
+    assert rec.embeds and "hard currency" in rec.embeds[0]["description"]
+    assert rec.final["allowed_mentions"] == {"parse": []}
+    fast = await bot.interact("fact", {"query": "hard currency"})
+    assert fast.callback_type == 4  # quick commands still answer at once
