@@ -151,3 +151,15 @@ async def test_a_malformed_payload_still_gets_a_reply(bot: BotHandle) -> None:
     del payload["data"]["name"]
     rec = await s.wait_reply(await s.inject(payload))
     assert rec.ephemeral and rec.content == SOMETHING_WRONG
+
+
+async def test_an_exception_after_deferring_is_reported_in_a_followup(
+    bot: BotHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(reason: str = "manual") -> object:
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(bot.facts, "reload", broken)
+    rec = await bot.interact("facts reload", member_perms=MANAGE_GUILD)
+    assert rec.callback_type == 5 and rec.ephemeral
+    assert rec.followups and rec.content == SOMETHING_WRONG
