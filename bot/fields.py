@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -33,25 +33,10 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 TOP_FIELDS = ("version", "review_every", "sources", "topics", "facts")
-SOURCE_FIELDS = ("title", "publisher", "date", "url", "author")
 SOURCE_REQUIRED = ("title", "publisher", "date", "url")
-TOPIC_FIELDS = ("title", "aliases", "description")
-FACT_FIELDS = (
-    "id",
-    "claim",
-    "source",
-    "topics",
-    "quote",
-    "as_of",
-    "regions",
-    "confidence",
-    "reviewed",
-    "review_every",
-    "superseded_by",
-    "reported_by",
-)
 FACT_REQUIRED = ("id", "claim", "source", "topics")
 
+MERGE_TAG = "tag:yaml.org,2002:merge"
 _KINDS = {MappingNode: "a mapping", SequenceNode: "a list"}
 _TAG_NAMES = {INT_TAG: "a number", FLOAT_TAG: "a number", BOOL_TAG: "true/false"}
 
@@ -124,20 +109,22 @@ class FieldReader:
         self,
         node: MappingNode,
         subject: str | None,
-        fields: Iterable[str] | None,
+        known: Collection[str] | None,
+        kind: str = "",
         id_of: str = "",
     ) -> list[tuple[str, ScalarNode, Node]]:
-        """Key/value pairs of a mapping; duplicate, complex and (with ``fields``) unknown keys
-        are reported and left out. ``id_of`` names what the keys are ids of ("source")."""
+        """Key/value pairs of a mapping; duplicate, complex and (with ``known``) unknown keys
+        are reported and left out. ``kind`` names the entry ("fact") in messages; ``id_of``
+        says the keys are ids ("source")."""
         seen: dict[str, ScalarNode] = {}
-        known = None if fields is None else frozenset(fields)
+        skip = self.skip
         out: list[tuple[str, ScalarNode, Node]] = []
         for key, value in node.value:
-            if not isinstance(key, ScalarNode) or id(key) in self.skip:
-                if id(key) not in self.skip:
+            if key.__class__ is not ScalarNode or (skip and id(key) in skip):
+                if id(key) not in skip:
                     self.error(key, subject, "bad-key", "a key must be plain text")
                 continue
-            name = key.value.strip()
+            name: str = key.value
             first = seen.get(name)
             if first is not None:
                 lines = f"first at line {position(first)[0]}, again at line {position(key)[0]}"
@@ -149,13 +136,12 @@ class FieldReader:
                     self.error(key, subject, "duplicate-key", msg)
                 continue
             seen[name] = key
-            if name == "<<" and scalar_tag(key) == "tag:yaml.org,2002:merge":
-                self.error(key, subject, "merge-key", "merge keys ('<<') are not supported")
-                continue
             if known is not None and name not in known:
-                kind = subject_kind(fields)
+                if name == "<<" and scalar_tag(key) == MERGE_TAG:
+                    self.error(key, subject, "merge-key", "merge keys ('<<') are not supported")
+                    continue
                 where = f" in a {kind}" if kind else ""
-                msg = f"unknown field '{name}'{where}{did_you_mean(name, sorted(known))}"
+                msg = f"unknown field '{name}'{where}{did_you_mean(name, list(known))}"
                 self.error(key, subject, "unknown-field", msg)
                 continue
             out.append((name, key, value))
@@ -302,15 +288,15 @@ class FieldReader:
         self,
         entry: Entry,
         node: Node,
-        fields: tuple[str, ...],
         readers: Mapping[str, Reader],
         what: str,
     ) -> None:
+        """Read an entry's fields into ``entry``; ``readers`` names the fields an entry may have."""
         if not isinstance(node, MappingNode):
             self.wrong_kind(node, entry.ident, what, "a mapping of fields (name: value)")
             entry.shaped = False
             return
-        for name, _key, value in self.items(node, entry.ident, fields):
+        for name, _key, value in self.items(node, entry.ident, readers, what):
             entry.nodes[name] = value
             got = readers[name](self, value, entry.ident, name)
             if got is not None:
@@ -330,16 +316,6 @@ class FieldReader:
             else:
                 self.error(entry.node, entry.ident, "missing-field", f"missing '{name}'")
         return not missing
-
-
-def subject_kind(fields: object) -> str:
-    if fields is FACT_FIELDS:
-        return "fact"
-    if fields is SOURCE_FIELDS:
-        return "source"
-    if fields is TOPIC_FIELDS:
-        return "topic"
-    return ""
 
 
 def _yaml_int(text: str) -> int | None:

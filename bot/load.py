@@ -113,21 +113,29 @@ def load_bytes(
     if text is None:
         return LoadResult(None, (problem,) if problem else ())
     with gc_paused():
-        root, problem = compose(text, path, pure=parser == "python")
-        if problem is not None:
-            return LoadResult(None, (problem,))
-        skip: frozenset[int] = frozenset()
-        findings: list[Finding] = []
-        if root is not None and needs_tree_check(text):
-            findings, skip = check_tree(root, path)
-            if any(f.code in ("alias-bomb", "recursive-alias", "too-deep") for f in findings):
-                return LoadResult(None, tuple(findings))
-        checked, book = validate(root, path, today or dt.date.today(), skip, content_version(data))
-        findings.extend(checked.findings)
-        findings.sort(key=Finding.sort_key)
-        failed = any(f.severity == "error" for f in findings)
-        counts = MappingProxyType(dict(checked.counts))
-        return LoadResult(None if failed else book, tuple(findings), counts)
+        # the node tree lives only inside _parse_and_check, so reference counting frees it
+        # before the collector is switched back on (else its first pass walks every node)
+        return _parse_and_check(text, data, path, today or dt.date.today(), parser)
+
+
+def _parse_and_check(
+    text: str, data: bytes, path: str, today: dt.date, parser: Parser
+) -> LoadResult:
+    root, problem = compose(text, path, pure=parser == "python")
+    if problem is not None:
+        return LoadResult(None, (problem,))
+    skip: frozenset[int] = frozenset()
+    findings: list[Finding] = []
+    if root is not None and needs_tree_check(text):
+        findings, skip = check_tree(root, path)
+        if any(f.code in ("alias-bomb", "recursive-alias", "too-deep") for f in findings):
+            return LoadResult(None, tuple(findings))
+    checked, book = validate(root, path, today, skip, content_version(data))
+    findings.extend(checked.findings)
+    findings.sort(key=Finding.sort_key)
+    failed = any(f.severity == "error" for f in findings)
+    counts = MappingProxyType(dict(checked.counts))
+    return LoadResult(None if failed else book, tuple(findings), counts)
 
 
 def load_path(

@@ -15,14 +15,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.book import Fact, FactBook, Source, Topic
 from bot.fields import (
-    FACT_FIELDS,
     FACT_REQUIRED,
     FORMAT_VERSION,
     MAX_CLAIM_CHARS,
-    SOURCE_FIELDS,
     SOURCE_REQUIRED,
     TOP_FIELDS,
-    TOPIC_FIELDS,
     Checked,
     Entry,
     FieldReader,
@@ -64,8 +61,8 @@ class _Validator(FieldReader):
         if facts_node is None:
             self.error(root, None, "missing-section", "missing 'facts' section (a list of facts)")
         entries = self.facts(facts_node) if facts_node is not None else []
-        source_entries = self.entries(sources, SOURCE_FIELDS, _SOURCE_READERS, "source")
-        topic_entries = self.entries(topics, TOPIC_FIELDS, _TOPIC_READERS, "topic")
+        source_entries = self.entries(sources, _SOURCE_READERS, "source")
+        topic_entries = self.entries(topics, _TOPIC_READERS, "topic")
         self.build_sources(source_entries)
         self.build_topics(topic_entries)
         self.build_facts(entries, sources_ok=sources is not None, topics_ok=topics is not None)
@@ -109,7 +106,6 @@ class _Validator(FieldReader):
     def entries(
         self,
         node: MappingNode | None,
-        fields: tuple[str, ...],
         readers: Mapping[str, Reader],
         what: str,
     ) -> list[Entry]:
@@ -120,7 +116,7 @@ class _Validator(FieldReader):
             self.out.counts[f"{what}s"] += 1
             readable = self.ident(key, name, f"{what} id") is not None
             entry = Entry(ident=name, node=key)
-            self.record(entry, value, fields, readers, what)
+            self.record(entry, value, readers, what)
             if readable:
                 out.append(entry)
                 self.declared[what][name] = None
@@ -164,7 +160,7 @@ class _Validator(FieldReader):
         for item in node.value:
             self.out.counts["facts"] += 1
             entry = Entry(ident=_peek_id(item), node=item)
-            self.record(entry, item, FACT_FIELDS, _FACT_READERS, "fact")
+            self.record(entry, item, _FACT_READERS, "fact")
             ident = entry.values.get("id")
             if isinstance(ident, str):
                 if ident in first_line:

@@ -1,0 +1,63 @@
+"""A long fuzzing run of the loader: the property tests of tests/test_load_fuzz.py, many times.
+
+Run by hand: ``.venv/bin/python bench/fuzz_load.py [EXAMPLES_PER_TEST]`` (default 5,000).
+Prints how many inputs ran through the loader, how long it took, and the slowest single load.
+Any failure is raised with hypothesis's minimal example.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+PER_TEST = int(sys.argv[1]) if len(sys.argv) > 1 else 5_000
+os.environ["FACTBOT_FUZZ_EXAMPLES"] = str(PER_TEST)
+
+import test_load_fuzz as fuzz  # noqa: E402
+
+from bot import load  # noqa: E402
+
+TESTS = (
+    fuzz.test_random_bytes,
+    fuzz.test_yamlish_text,
+    fuzz.test_random_documents,
+    fuzz.test_valid_book_with_one_field_mutated,
+    fuzz.test_valid_text_with_one_edit,
+)
+
+
+def main() -> None:
+    slowest = [0.0, b""]
+    original = load.load_bytes
+
+    def timed(data: bytes, *args: object, **kw: object) -> load.LoadResult:
+        start = time.perf_counter()
+        try:
+            return original(data, *args, **kw)  # type: ignore[arg-type]
+        finally:
+            spent = time.perf_counter() - start
+            if spent > slowest[0]:
+                slowest[:] = [spent, data]
+
+    fuzz.load_bytes = timed  # type: ignore[assignment]
+    print(f"{PER_TEST:,} examples per test")
+    start = time.perf_counter()
+    for test in TESTS:
+        before = fuzz.RUNS[0]
+        t0 = time.perf_counter()
+        test()
+        spent = time.perf_counter() - t0
+        print(f"{test.__name__:<42} {fuzz.RUNS[0] - before:>7,} inputs  {spent:6.1f} s")
+    total = time.perf_counter() - start
+    print(
+        f"total: {fuzz.RUNS[0]:,} inputs through the loader in {total:.1f} s, no escaped exception"
+    )
+    print(f"slowest single load: {slowest[0] * 1000:.1f} ms ({len(slowest[1])} bytes)")
+
+
+if __name__ == "__main__":
+    main()
