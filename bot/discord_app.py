@@ -29,6 +29,9 @@ from bot.config import Config
 
 log = logging.getLogger(__name__)
 
+#: View Channels + Send Messages: only for ANNOUNCE_CHANNEL_ID (replies to slash commands
+#: need no channel permission)
+BOT_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True)
 SOMETHING_WRONG = "Something went wrong while answering; it has been logged. Please try again."
 
 
@@ -211,8 +214,23 @@ class FactBot(discord.Client):
         self.synced = True
         return True
 
+    def invite_url(self) -> str:
+        """The link a server admin opens to add the bot (announcements need these permissions)."""
+        return discord.utils.oauth_url(
+            self.application_id or 0,
+            permissions=BOT_PERMISSIONS,
+            scopes=("bot", "applications.commands"),
+            guild=self.target or discord.utils.MISSING,
+        )
+
     async def on_ready(self) -> None:
         log.info("ready: connected as %s in %d server(s)", self.user, len(self.guilds))
+        gid = self.config.guild_id
+        if gid is not None and self.get_guild(gid) is None:
+            log.warning("the bot is not in DISCORD_GUILD_ID %s: invite it with %s", gid,
+                        self.invite_url())
+        elif not self.guilds:
+            log.warning("the bot is in no server yet: invite it with %s", self.invite_url())
 
     # -- reports ---------------------------------------------------------------------------------
     async def on_report(self, report: Any) -> None:

@@ -209,3 +209,15 @@ async def test_slow_work_defers_then_answers(
     assert rec.final["allowed_mentions"] == {"parse": []}
     fast = await bot.interact("fact", {"query": "hard currency"})
     assert fast.callback_type == 4  # quick commands still answer at once
+
+
+async def test_not_in_the_configured_guild_logs_the_invite_link(
+    start_bot: StartBot, facts_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.discord_app")
+    handle = await start_bot(facts_file, guild_id=1200000000000000777)
+    await handle.wait_for(lambda: "invite it with" in caplog.text, 5)
+    url = handle.bot.invite_url()
+    assert url in caplog.text
+    assert "scope=bot+applications.commands" in url and "permissions=3072" in url
+    assert "guild_id=1200000000000000777" in url
