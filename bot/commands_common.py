@@ -9,15 +9,15 @@ import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot import render
-from bot.book import FactBook
 from bot.checks import CooldownBuckets, safe_echo
 from bot.compose import Answer
+from bot.live import LiveFacts, ReloadReport
 
 log = logging.getLogger(__name__)
 
@@ -98,33 +98,10 @@ def choices(
         return []
 
 
-class Report(Protocol):
-    """What the bot reads from a reload report (bot.live.ReloadReport)."""
-
-    ok: bool
-    changed: bool
-    should_announce: bool
-
-    def announcement(self) -> str: ...
-
-
-class FactsService(Protocol):
-    """The book in service and its reloads (bot.live.LiveFacts)."""
-
-    @property
-    def book(self) -> FactBook: ...
-
-    async def reload(self, reason: str = "manual") -> Any: ...
-
-    async def watch(self, on_report: Callable[[Any], Awaitable[None]]) -> None: ...
-
-    def status_text(self) -> str: ...
-
-
 @dataclass
 class Services:
     """What the commands need from the bot: the facts, the cooldown, where reports go."""
 
-    facts: FactsService
+    facts: LiveFacts
     cooldowns: CooldownBuckets
-    on_report: Callable[[Any], Awaitable[None]]
+    on_report: Callable[[ReloadReport], Awaitable[None]]

@@ -18,14 +18,16 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
 from bot.checks import AdminOnly, BadOptions, CooldownBuckets, CooledDown, options_match
 from bot.commands_admin import admin_group
-from bot.commands_common import NO_PINGS, FactsService, Services, clip, send
+from bot.commands_common import NO_PINGS, Services, clip, send
 from bot.commands_public import public_commands
 from bot.config import Config
+from bot.live import LiveFacts, ReloadReport
 
 log = logging.getLogger(__name__)
 
@@ -109,12 +111,12 @@ def command_hash(payload: list[dict[str, Any]], target: str) -> str:
 
 
 class FactBot(discord.Client):
-    """factbot's client. ``facts`` provides the book in service (a :class:`bot.live.LiveFacts`)."""
+    """factbot's client; ``facts`` holds the book in service and reloads it."""
 
     def __init__(
         self,
         config: Config,
-        facts: FactsService,
+        facts: LiveFacts,
         *,
         force_sync: bool = False,
         watch: bool = True,
@@ -233,18 +235,20 @@ class FactBot(discord.Client):
             log.warning("the bot is in no server yet: invite it with %s", self.invite_url())
 
     # -- reports ---------------------------------------------------------------------------------
-    async def on_report(self, report: Any) -> None:
-        """Log a reload report; post it to the announce channel when it is news."""
+    async def on_report(self, report: ReloadReport) -> None:
+        """Post a reload report to the announce channel when LiveFacts says it is news (a new
+        version, a newly broken file, a recovery; not a repeat)."""
         text = clip(report.announcement())  # LiveFacts logs the report itself
         channel_id = self.config.announce_channel_id
-        news = report.changed or not report.ok
-        if channel_id is None or not report.should_announce or not news:
+        if channel_id is None or not report.should_announce:
             return
         log.debug("announcing the reload in channel %s", channel_id)
         try:
             await self.get_partial_messageable(channel_id).send(text, allowed_mentions=NO_PINGS)
         except discord.HTTPException as exc:
             log.warning("could not announce in channel %s: %s", channel_id, exc.status)
+        except (aiohttp.ClientError, OSError) as exc:  # Discord unreachable: the log has it
+            log.warning("could not announce in channel %s: %s", channel_id, type(exc).__name__)
 
     async def close(self) -> None:
         for task in list(self._tasks):
