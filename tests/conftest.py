@@ -16,6 +16,12 @@ Typical use::
 ``BotHandle.autocomplete("fact", "query", "reven")`` an autocomplete request. Both return an
 :class:`~tests.stand_in.records.InteractionRecord` once the reply is recorded. The stand-in fails
 the test (at teardown) if the bot called any route it does not know.
+
+Types and constants (``BotHandle``, ``StartBot``, ``SAMPLE_FACTS``, ``ANNOUNCE_CHANNEL``) come
+from :mod:`tests.stand_in.harness`; ``tests.stand_in.books.synthetic_facts(n)`` writes big books.
+Faults on the ``stand_in`` fixture: ``drop_connection()``, ``send_reconnect()`` (op 7),
+``send_invalid_session(resumable)`` (op 9), ``callback_faults.append((429, retry_after))`` or
+``((500, None))`` or ``((0, seconds))`` (a callback held that long), ``forbid_guild_sync``.
 """
 
 from __future__ import annotations
