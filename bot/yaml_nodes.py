@@ -189,8 +189,10 @@ def decode(data: bytes, path: str) -> tuple[str | None, Finding | None]:
 def compose(text: str, path: str, *, pure: bool = False) -> tuple[Node | None, Finding | None]:
     """The document's root node (None for an empty document), or the syntax error."""
     use_c = has_libyaml() and not pure
-    loader = _CLoader(text) if use_c else _PureLoader(text)
+    loader: _PureLoader | _CLoader | None = None
     try:
+        # the pure reader checks the characters as soon as it is built: inside the try
+        loader = _CLoader(text) if use_c else _PureLoader(text)
         return loader.get_single_node(), None
     except yaml.MarkedYAMLError as exc:
         return None, _syntax_finding(exc, text, path)
@@ -201,7 +203,8 @@ def compose(text: str, path: str, *, pure: bool = False) -> tuple[Node | None, F
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error is one of the above
         return None, Finding("error", path, None, None, None, f"YAML error: {exc}", "yaml-syntax")
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 # -- PyYAML errors -> findings ---------------------------------------------------------------

@@ -226,10 +226,18 @@ def test_utf16_is_named() -> None:
     assert "UTF-16" in r.errors[0].message
 
 
-def test_control_characters_are_located() -> None:
-    r = load(HEAD + fact().replace("A claim.", "A \x07claim."))
+@pytest.mark.parametrize("parser", ["c", "python"])
+def test_control_characters_are_located(parser: str) -> None:
+    r = load(HEAD + fact().replace("A claim.", "A \x07claim."), parser=parser)
     (err,) = r.errors
     assert (err.code, err.line, err.column) == ("bad-character", 13, 14)
+
+
+@pytest.mark.parametrize("parser", ["c", "python"])
+def test_columns_count_characters_not_bytes(parser: str) -> None:
+    text = HEAD + fact().replace("A claim.", "노동자 해외: 파견")
+    (err,) = load(text, parser=parser).errors
+    assert (err.line, err.column) == (13, 18)  # the colon, counted in characters
 
 
 def test_two_documents_are_refused() -> None:

@@ -63,13 +63,13 @@ values = st.recursive(
     ),
     max_leaves=12,
 )
-YAMLISH = ":-[]{}&*!|>'\"#%@`,?\n\t  abcxyz019_\\"
+YAMLISH = ":-[]{}&*!|>'\"#%@`,?\n\t\r\x07\ufeff  abcxyz019_\\é한"
 
 
 @FUZZ
-@given(st.binary(max_size=400))
-def test_random_bytes(data: bytes) -> None:
-    check(data)
+@given(st.binary(max_size=400), st.sampled_from(["c", "python"]))
+def test_random_bytes(data: bytes, parser: str) -> None:
+    check(data, parser)
 
 
 @FUZZ
