@@ -27,7 +27,10 @@ def admin_group(svc: Services) -> app_commands.Group:
     async def status(interaction: discord.Interaction) -> None:
         cd = svc.cooldowns.cooldown
         limit = f"{cd.rate} uses per {cd.per:g} s per member" if cd.enabled else "off"
-        text = f"{svc.facts.status_text()}\nCooldown on public commands: {limit}."
+        text = (
+            f"{svc.facts.status_text()}\nCooldown on public commands: {limit}.\n"
+            f"Answer cache: {svc.answers.summary()}."
+        )
         await send(interaction, clip(text), ephemeral=True)
 
     @group.command(name="reload", description="Reload facts.yaml now and report what changed")

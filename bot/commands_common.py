@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 
 from bot import render
+from bot.book import FactBook
 from bot.checks import CooldownBuckets, safe_echo
 from bot.compose import Answer
 from bot.live import LiveFacts, ReloadReport
@@ -27,6 +30,7 @@ DEFER_AFTER = 2.0
 MAX_CHOICES = 25
 MAX_CHOICE_CHARS = 100
 MAX_CONTENT = 2000
+T = TypeVar("T")
 
 
 def clip(text: str, limit: int = MAX_CONTENT) -> str:
@@ -59,20 +63,97 @@ async def send(
         )
 
 
-async def send_answer(interaction: discord.Interaction, answer: Answer, *, private: bool) -> None:
-    """An Answer as an embed; a miss is always ephemeral (it shows the suggestions)."""
-    shown = for_display(answer)
-    embed = discord.Embed.from_dict(render.embed(shown))
-    await send(interaction, embed=embed, ephemeral=private or answer.kind == "miss")
+Rendered = tuple[str, dict[str, Any]]  # (the answer's kind, its embed as a dict)
+Compute = Callable[[FactBook, str, dt.date], Answer]
+
+
+class AnswerCache:
+    """Rendered answers by (book version, command, query, day), least recently used first out.
+
+    A team asks the same few things again and again (a topic's summary, a well-known figure);
+    the book of a version never changes, so its answers can be kept. Holds no user ids; a new
+    version's answers simply push the old ones out.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._items: OrderedDict[tuple[str, str, str, dt.date], Rendered] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: tuple[str, str, str, dt.date]) -> Rendered | None:
+        found = self._items.get(key)
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, str, str, dt.date], value: Rendered) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.hits = self.misses = 0
+
+    def summary(self) -> str:
+        asked = self.hits + self.misses
+        rate = f"{self.hits / asked:.0%}" if asked else "n/a"
+        return f"{len(self)} answers cached, hit rate {rate} over {asked} requests"
+
+
+def today() -> dt.date:
+    """Today in UTC: stale facts get a "review due" marker."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def rendered(answer: Answer) -> Rendered:
+    """The answer as an embed dict, the user's query escaped."""
+    return answer.kind, render.embed(for_display(answer))
+
+
+async def reply(
+    interaction: discord.Interaction,
+    svc: Services,
+    command: str,
+    query: str,
+    compute: Compute,
+    *,
+    private: bool,
+    off_loop: bool = False,
+) -> None:
+    """Answer ``query`` with ``compute(book, query, today)`` on the book in service (read once,
+    so a reload meanwhile cannot mix versions), from the cache when it was asked before.
+    A miss is always ephemeral: it shows suggestions, not something to share."""
+    book, day = svc.facts.book, today()
+    key = (book.version, command, " ".join(query.split()), day)
+    found = svc.answers.get(key)
+    if found is None:
+
+        def work() -> Rendered:
+            return rendered(compute(book, query, day))
+
+        found = await work_off_loop(interaction, private, work) if off_loop else work()
+        svc.answers.put(key, found)
+    kind, embed = found
+    await send(
+        interaction, embed=discord.Embed.from_dict(embed), ephemeral=private or kind == "miss"
+    )
 
 
 async def work_off_loop(
-    interaction: discord.Interaction, private: bool, fn: Callable[..., Answer], *args: Any,
-    **kwargs: Any,
-) -> Answer:
-    """``fn(*args, **kwargs)`` in a worker thread; if it runs long, defer the reply first so
-    the interaction does not expire (the answer then arrives as the deferred message)."""
-    task = asyncio.ensure_future(asyncio.to_thread(fn, *args, **kwargs))
+    interaction: discord.Interaction, private: bool, fn: Callable[[], T]
+) -> T:
+    """``fn()`` in a worker thread; if it runs long, defer the reply first so the interaction
+    does not expire (the answer then arrives as the deferred message)."""
+    task: asyncio.Future[T] = asyncio.ensure_future(asyncio.to_thread(fn))
     done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
     if not done:
         await interaction.response.defer(ephemeral=private, thinking=True)
@@ -105,3 +186,4 @@ class Services:
     facts: LiveFacts
     cooldowns: CooldownBuckets
     on_report: Callable[[ReloadReport], Awaitable[None]]
+    answers: AnswerCache = field(default_factory=AnswerCache)

@@ -6,21 +6,15 @@ read once per command so an answer is consistent even if the file is reloaded me
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot import compose, search
-from bot.commands_common import Services, choices, send_answer, work_off_loop
+from bot.commands_common import Services, choices, reply
 
 PRIVATE = "Only you see the answer"
-
-
-def _today() -> dt.date:
-    """Today in UTC: stale facts get a "review due" marker."""
-    return dt.datetime.now(dt.UTC).date()
 
 
 def public_commands(svc: Services) -> list[app_commands.Command[Any, ..., None]]:
@@ -43,19 +37,18 @@ def public_commands(svc: Services) -> list[app_commands.Command[Any, ..., None]]
     @app_commands.autocomplete(query=fact_choices)
     @cooldown
     async def fact(interaction: discord.Interaction, query: str, private: bool = False) -> None:
-        answer = compose.fact_answer(svc.facts.book, query, today=_today())
-        await send_answer(interaction, answer, private=private)
+        await reply(interaction, svc, "fact", query,
+                    lambda book, q, day: compose.fact_answer(book, q, today=day), private=private)
 
     @app_commands.command(name="summary", description="A short summary of a topic, all cited")
     @app_commands.describe(topic="The topic (pick one or type its name)", private=PRIVATE)
     @app_commands.autocomplete(topic=topic_choices)
     @cooldown
     async def summary(interaction: discord.Interaction, topic: str, private: bool = False) -> None:
-        # a summary weighs many facts of a topic: worked out off the event loop
-        answer = await work_off_loop(
-            interaction, private, compose.summary_answer, svc.facts.book, topic, today=_today()
-        )
-        await send_answer(interaction, answer, private=private)
+        # a summary weighs many facts: worked out off the event loop
+        await reply(interaction, svc, "summary", topic,
+                    lambda book, q, day: compose.summary_answer(book, q, today=day),
+                    private=private, off_loop=True)
 
     @app_commands.command(name="search", description="Up to 10 matching facts, one line each")
     @app_commands.describe(query="Words to search for", private=PRIVATE)
@@ -63,22 +56,22 @@ def public_commands(svc: Services) -> list[app_commands.Command[Any, ..., None]]
     async def search_cmd(
         interaction: discord.Interaction, query: str, private: bool = False
     ) -> None:
-        answer = await work_off_loop(
-            interaction, private, compose.search_answer, svc.facts.book, query, today=_today()
-        )
-        await send_answer(interaction, answer, private=private)
+        await reply(interaction, svc, "search", query,
+                    lambda book, q, day: compose.search_answer(book, q, today=day),
+                    private=private, off_loop=True)
 
     @app_commands.command(name="source", description="The full citation and quote of one fact")
     @app_commands.describe(fact="The fact's id (pick one)")
     @app_commands.autocomplete(fact=fact_choices)
     @cooldown
     async def source(interaction: discord.Interaction, fact: str) -> None:
-        answer = compose.source_answer(svc.facts.book, fact.strip(), today=_today())
-        await send_answer(interaction, answer, private=False)
+        await reply(interaction, svc, "source", fact.strip(),
+                    lambda book, q, day: compose.source_answer(book, q, today=day), private=False)
 
     @app_commands.command(name="topics", description="The topics and how many facts each has")
     @cooldown
     async def topics(interaction: discord.Interaction) -> None:
-        await send_answer(interaction, compose.topics_answer(svc.facts.book), private=False)
+        await reply(interaction, svc, "topics", "",
+                    lambda book, q, day: compose.topics_answer(book), private=False)
 
     return [fact, summary, search_cmd, source, topics]

@@ -33,6 +33,7 @@ async def test_facts_status_with_manage_server_or_administrator(bot: BotHandle) 
         assert "Manage Server" not in rec.content
         assert "4 facts, 2 sources, 2 topics" in rec.content
         assert "Cooldown on public commands: off" in rec.content
+        assert "Answer cache: 0 answers cached" in rec.content
         assert bot.facts.book.version[:12] in rec.content
 
 

@@ -143,3 +143,36 @@ async def test_autocomplete_within_discord_limits(start_bot: StartBot, tmp_path:
 async def test_autocomplete_value_is_validated_not_trusted(bot: BotHandle) -> None:
     rec = await bot.interact("source", {"fact": "<script>@everyone"})
     assert rec.ephemeral and "@everyone" not in rec.text()
+
+
+async def test_repeated_questions_come_from_the_cache_until_the_book_changes(
+    bot: BotHandle, facts_file: Path
+) -> None:
+    answers = bot.bot.services.answers
+    first = await bot.interact("summary", {"topic": "nk-overseas-labour"})
+    again = await bot.interact("summary", {"topic": "  nk-overseas-labour "})
+    assert (answers.hits, answers.misses) == (1, 1)
+    assert again.embeds == first.embeds
+    private = await bot.interact("summary", {"topic": "nk-overseas-labour", "private": True})
+    assert private.ephemeral and answers.hits == 2  # same answer, shown only to the asker
+    text = facts_file.read_text(encoding="utf-8")
+    facts_file.write_text(text.replace("in hard currency", "in hard cash"), encoding="utf-8")
+    assert (await bot.facts.reload("test")).changed
+    fresh = await bot.interact("summary", {"topic": "nk-overseas-labour"})
+    assert "hard cash" in fresh.embeds[0]["description"] and answers.misses == 2
+
+
+def test_answer_cache_is_bounded_lru() -> None:
+    import datetime as dt
+
+    from bot.commands_common import AnswerCache
+
+    cache = AnswerCache(size=2)
+    day = dt.date(2026, 1, 1)
+    keys = [("v1", "fact", str(i), day) for i in range(3)]
+    cache.put(keys[0], ("fact", {"n": 0}))
+    cache.put(keys[1], ("fact", {"n": 1}))
+    assert cache.get(keys[0]) == ("fact", {"n": 0})  # now the most recent
+    cache.put(keys[2], ("fact", {"n": 2}))
+    assert cache.get(keys[1]) is None and len(cache) == 2
+    assert "hit rate 50%" in cache.summary()
