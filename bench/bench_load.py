@@ -162,6 +162,23 @@ def main() -> None:
         f"100,000-deep nesting refused ({load_bytes(deep).errors[0].code}): {t_deep * 1000:.1f} ms"
     )
 
+    flood = b"version: 1\nx: [" + b"a," * 4_900_000 + b"a]\n"
+    t_flood = median_time(lambda: load_bytes(flood), 3)
+    print(
+        f"{len(flood) / 1e6:.1f} MB of tiny values ('a,' x 4.9M) refused "
+        f"({load_bytes(flood).errors[0].code}): {t_flood * 1000:.0f} ms"
+    )
+    sneaky = b"version: 1\nx: [" + b"abcd, " * 1_200_000 + b"a]\n"  # passes the separator count
+    t_sneaky = median_time(lambda: load_bytes(sneaky), 1)
+    tracemalloc.start()
+    code = load_bytes(sneaky).errors[0].code
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(
+        f"{len(sneaky) / 1e6:.1f} MB of 1.2M values refused at the node bound ({code}): "
+        f"{t_sneaky * 1000:.0f} ms CPU, peak {peak / 1e6:.0f} MB"
+    )
+
     n_big = 30_000  # about 9.5 MB: near the largest file the default cap accepts
     largest = to_yaml(synthetic_book(n_big)).encode()
     t_big_ok = median_time(lambda: load_bytes(largest, today=TODAY), 3)

@@ -33,6 +33,10 @@ from bot.findings import Finding
 ALIAS_BUDGET = 100_000
 #: Collections nested deeper than this are refused (facts.yaml needs four levels).
 MAX_DEPTH = 64
+#: Values (nodes) in one document, and explicit tags (``!``): each node costs ~400 bytes of
+#: memory, so this bounds a load near 450 MB. A 10,000-fact book has about 240,000 nodes.
+MAX_NODES = 1_000_000
+MAX_BANGS = 100_000
 
 STR_TAG = "tag:yaml.org,2002:str"
 INT_TAG = "tag:yaml.org,2002:int"
@@ -87,16 +91,27 @@ def position(node: Node) -> tuple[int, int]:
 
 
 # -- composing -------------------------------------------------------------------------------
+class _TooManyNodes(Exception):
+    """Raised from inside the composer when a document holds more than MAX_NODES values."""
+
+
 class _LazyResolver:
-    """Tags without the per-scalar regular expressions: plain scalars get :data:`PLAIN_TAG`."""
+    """Tags without the per-scalar regular expressions (plain scalars get :data:`PLAIN_TAG`),
+    and a count of the nodes built: the composer asks for the tag of every untagged node."""
+
+    _nodes = 0
 
     def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _TooManyNodes
         if kind is ScalarNode:
             return PLAIN_TAG if implicit[0] else STR_TAG
         return SEQ_TAG if kind is SequenceNode else MAP_TAG
 
 
 _TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
+_TOO_MANY = f"more than {MAX_NODES:,} values in the file (a 10,000-fact book has ~240,000): refused"
 
 
 class _PureLoader(_LazyResolver, Reader, Scanner, Parser, Composer):
@@ -190,6 +205,13 @@ def compose(text: str, path: str, *, pure: bool = False) -> tuple[Node | None, F
     """The document's root node (None for an empty document), or the syntax error."""
     use_c = has_libyaml() and not pure
     loader: _PureLoader | _CLoader | None = None
+    if text.count("!") > MAX_BANGS:  # explicitly tagged nodes are not counted while composing
+        msg = f"more than {MAX_BANGS:,} '!' characters (YAML tags): refused unread"
+        return None, Finding("error", path, None, None, None, msg, "too-many-nodes")
+    # Values are separated by commas, line breaks or "- ": far more separators than the node
+    # bound can only be a flood of tiny values; refuse it before spending time composing it.
+    if text.count(",") + text.count("\n") + text.count("- ") > 2 * MAX_NODES:
+        return None, Finding("error", path, None, None, None, _TOO_MANY, "too-many-nodes")
     try:
         # the pure reader checks the characters as soon as it is built: inside the try
         loader = _CLoader(text) if use_c else _PureLoader(text)
@@ -198,6 +220,11 @@ def compose(text: str, path: str, *, pure: bool = False) -> tuple[Node | None, F
         return None, _syntax_finding(exc, text, path)
     except yaml.reader.ReaderError as exc:
         return None, _reader_finding(exc, text, path)
+    except _TooManyNodes:
+        msg = (
+            f"more than {MAX_NODES:,} values in the file: refused (a 10,000-fact book has ~240,000)"
+        )
+        return None, Finding("error", path, None, None, None, msg, "too-many-nodes")
     except RecursionError:
         return None, Finding("error", path, None, None, None, _TOO_DEEP, "too-deep")
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error is one of the above

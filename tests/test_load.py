@@ -362,3 +362,23 @@ def test_tree_check_hint() -> None:
     assert needs_tree_check("a: !!python/object:os.system 1\n")
     assert needs_tree_check("a: " + "[ " * 9)
     assert needs_tree_check("a:\n" + " " * 32 + "b: 1\n")
+
+
+@pytest.mark.parametrize("parser", ["c", "python"])
+def test_a_flood_of_values_is_refused(monkeypatch: pytest.MonkeyPatch, parser: str) -> None:
+    from bot import yaml_nodes
+
+    monkeypatch.setattr(yaml_nodes, "MAX_NODES", 40)
+    # ok.yaml: few separators (under 2 x 40), so it is composed, and refused at the 41st node
+    assert codes(load(OK, parser=parser)) == ["too-many-nodes"]
+    flood = "version: 1\nx: [" + "a," * 100 + "a]\n"  # refused before composing
+    assert codes(load(flood, parser=parser)) == ["too-many-nodes"]
+    monkeypatch.setattr(yaml_nodes, "MAX_NODES", 1000)
+    assert load(OK, parser=parser).ok
+
+
+def test_a_flood_of_tags_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import yaml_nodes
+
+    monkeypatch.setattr(yaml_nodes, "MAX_BANGS", 10)
+    assert codes(load("version: 1\nx: [" + "!!str a, " * 11 + "]\n")) == ["too-many-nodes"]
