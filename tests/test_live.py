@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -415,3 +417,18 @@ async def test_large_file_loads_off_the_loop(tmp_path: Path) -> None:
     ticks = await _ticks_during(live.reload())
     assert live.book.facts["fact-0"].claim.endswith("about work.")
     assert ticks > 0  # the loop kept running while the file was parsed
+
+
+async def test_retired_book_is_freed_and_a_held_one_stays_whole(facts_file: Path) -> None:
+    live = LiveFacts(facts_file)
+    live.load_initial()
+    held = live.book  # an interaction still answering from the first version
+    claims = {f.id: f.claim for f in held}
+    save(facts_file, facts_yaml([*BASE, ("fact-2", "Second version.")]))
+    await live.reload()
+    second = weakref.ref(live.book)
+    save(facts_file, facts_yaml([*BASE, ("fact-3", "Third version.")]))
+    await live.reload()
+    assert second() is None  # nothing keeps a retired version alive (no cycle, no report)
+    assert {f.id: f.claim for f in held} == claims and len(held.facts_for_topic("labour")) == 2
+    assert gc.isenabled()

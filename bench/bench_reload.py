@@ -1,0 +1,269 @@
+"""Live reload of a 10,000-fact facts.yaml while interactions keep arriving.
+
+Run by hand: ``.venv/bin/python bench/bench_reload.py [--facts 10000] [--edits 5]``.
+
+For each way of reloading, the script edits one fact's claim and measures
+
+* save -> in service: from the end of the write to the new version answering, and
+* the longest event-loop stall while the reload runs: a probe task sleeps 1 ms in a loop and
+  records how late it wakes up,
+
+while a client coroutine answers a fact query (search + compose, as ``/fact`` does) from
+``live.book`` about every millisecond and counts the answers. The ways:
+
+* ``watch (thread)``: what the bot does: LiveFacts.watch sees the save, settles the burst
+  (debounce 0.3 s, included in the time), parses, validates and indexes in a worker thread;
+* ``reload (thread)``: ``LiveFacts.reload()`` called at the save, no watcher or debounce;
+* ``reload (process)``: parse and validate in a ``ProcessPoolExecutor`` worker, the FactBook
+  pickled back, the index built in a thread: the alternative if the GIL starves the loop;
+* ``on the loop``: the baseline: read, parse, validate and index synchronously in the loop.
+
+Targets: no stall over 50 ms, a one-fact edit of a 10,000-fact file in service under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import gc
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.book import Fact, FactBook, Source, Topic  # noqa: E402
+from bot.compose import fact_answer  # noqa: E402
+from bot.live import LiveFacts, ReloadReport  # noqa: E402
+from bot.load import load_bytes  # noqa: E402
+from bot.search import warm  # noqa: E402
+from bot.yaml_nodes import gc_paused  # noqa: E402
+from tests.stand_in.books import synthetic_facts  # noqa: E402
+
+IDLE_SECONDS = 2.0
+QUERIES = ("forced labour wages russia", "passports withheld", "sanctions revenue", "fishing")
+
+
+@dataclass
+class Probe:
+    """Loop-lag probe: sleeps 1 ms at a time and keeps the worst overshoot of a window."""
+
+    worst: float = 0.0
+    ticks: int = 0
+    recording: bool = False
+    stop: bool = False
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while not self.stop:
+            t = loop.time()
+            await asyncio.sleep(0.001)
+            late = loop.time() - t - 0.001
+            if self.recording:
+                self.ticks += 1
+                self.worst = max(self.worst, late)
+
+    def start(self) -> None:
+        self.worst, self.ticks, self.recording = 0.0, 0, True
+
+    def end(self) -> float:
+        self.recording = False
+        return self.worst
+
+
+@dataclass
+class Client:
+    """Answers a fact query from ``live.book`` about every millisecond (as interactions would)."""
+
+    live: LiveFacts
+    answered: int = 0
+    stop: bool = False
+    mixed: int = 0
+
+    async def run(self) -> None:
+        i = 0
+        while not self.stop:
+            book = self.live.book  # taken once per interaction
+            answer = fact_answer(book, QUERIES[i % len(QUERIES)])
+            if answer.book is not book:
+                self.mixed += 1
+            self.answered += 1
+            i += 1
+            await asyncio.sleep(0.001)
+
+
+@dataclass
+class Result:
+    name: str
+    in_service: list[float] = field(default_factory=list)
+    stalls: list[float] = field(default_factory=list)
+    answered: int = 0
+
+    def row(self, baseline: Result | None) -> str:
+        svc = f"{statistics.median(self.in_service) * 1000:7.0f} {max(self.in_service) * 1000:7.0f}"
+        stall = f"{statistics.median(self.stalls) * 1000:7.1f} {max(self.stalls) * 1000:7.1f}"
+        ratio = ""
+        if baseline is not None and self is not baseline:
+            ratio = f"{max(self.stalls) / max(baseline.stalls):6.2f}x"
+        return f"{self.name:<18} {svc}   {stall}  {ratio:>7}  {self.answered:8d}"
+
+
+def edit(path: Path, base: str, n: int) -> str:
+    """Change one fact's claim (the first fact's), write in place, return the new text."""
+    text = base.replace("found ", f"found (edit {n}) ", 1)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return text
+
+
+Parts = tuple[dict[str, Fact], dict[str, Source], dict[str, Topic], str, str, int]
+
+
+def _parse(data: bytes, display: str) -> Parts | None:
+    """In the worker process: load, and return the book's parts (a FactBook's read-only
+    mappings do not pickle; the parent rebuilds the book from plain dicts)."""
+    b = load_bytes(data, display).book
+    if b is None:
+        return None
+    return dict(b.facts), dict(b.sources), dict(b.topics), b.version, b.path, b.review_every
+
+
+async def _on_loop(live: LiveFacts) -> None:
+    data = live.path.read_bytes()
+    book = load_bytes(data, live.display).book
+    assert book is not None
+    warm(book)
+    live._book = book  # the baseline swaps directly: no thread, no lock
+
+
+def _process_reloader(
+    pool: concurrent.futures.ProcessPoolExecutor,
+) -> Callable[[LiveFacts], Awaitable[None]]:
+    async def reload(live: LiveFacts) -> None:
+        loop = asyncio.get_running_loop()
+        data = await asyncio.to_thread(live.path.read_bytes)
+        with gc_paused():  # unpickling and indexing make many objects: keep the collector off
+            parts = await loop.run_in_executor(pool, _parse, data, live.display)
+            assert parts is not None
+            facts, sources, topics, version, display, review_every = parts
+            book = await asyncio.to_thread(
+                FactBook, facts, sources, topics, version, display, review_every
+            )
+            await asyncio.to_thread(warm, book)
+            gc.freeze()
+        live._book = book
+
+    return reload
+
+
+async def _idle(live: LiveFacts) -> None:
+    """No reload: the loop only answers for as long as a reload takes (the noise floor)."""
+    await asyncio.sleep(IDLE_SECONDS)
+
+
+async def measure(
+    name: str,
+    path: Path,
+    base: str,
+    edits: int,
+    reload: Callable[[LiveFacts], Awaitable[None]] | None,
+) -> Result:
+    """Edit ``edits`` times; ``reload`` None means the watcher does the reload."""
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(base)
+    live = LiveFacts(path)
+    live.load_initial()
+    probe, client = Probe(), Client(live)
+    tasks = [asyncio.create_task(probe.run()), asyncio.create_task(client.run())]
+    reports: list[ReloadReport] = []
+
+    async def on_report(report: ReloadReport) -> None:
+        reports.append(report)
+
+    if reload is None:
+        tasks.append(asyncio.create_task(live.watch(on_report)))
+        await live.watching.wait()
+    result = Result(name)
+    await asyncio.sleep(0.2)  # warm up the probe and client
+    start_answers = client.answered
+    for n in range(1, edits + 1):
+        before = live.book.version
+        probe.start()
+        if reload is not _idle:
+            edit(path, base, n)
+        saved = time.perf_counter()
+        if reload is not None:
+            await reload(live)
+        while live.book.version == before and reload is not _idle:
+            await asyncio.sleep(0.0005)
+        result.in_service.append(time.perf_counter() - saved)
+        await asyncio.sleep(0.05)  # let the stall after the swap (if any) show
+        result.stalls.append(probe.end())
+        assert reload is _idle or "(edit" in next(iter(live.book)).claim
+        await asyncio.sleep(0.1)
+    result.answered = client.answered - start_answers
+    probe.stop = client.stop = True
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert client.mixed == 0
+    return result
+
+
+async def main(n_facts: int, edits: int) -> None:
+    base = synthetic_facts(n_facts)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "facts.yaml"
+        path.write_text(base, encoding="utf-8")
+        t = time.perf_counter()
+        book = load_bytes(path.read_bytes(), "facts.yaml").book
+        parse = time.perf_counter() - t
+        assert book is not None
+        t = time.perf_counter()
+        warm(book)
+        index = time.perf_counter() - t
+        t = time.perf_counter()
+        for q in QUERIES:
+            fact_answer(book, q)
+        answer = (time.perf_counter() - t) / len(QUERIES)
+        print(
+            f"{n_facts:,} facts, {len(base.encode()) / 1e6:.1f} MB; one parse+validate "
+            f"{parse * 1000:.0f} ms, index {index * 1000:.0f} ms, one /fact answer "
+            f"{answer * 1000:.1f} ms (on this machine)"
+        )
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+            pool.submit(_parse, b"version: 1\nfacts: []\n", "warm-up").result()  # start it
+            results = [
+                await measure("on the loop", path, base, edits, _on_loop),
+                await measure("no reload (floor)", path, base, edits, _idle),
+                await measure("reload (thread)", path, base, edits, LiveFacts.reload),
+                await measure("reload (process)", path, base, edits, _process_reloader(pool)),
+                await measure("watch (thread)", path, base, edits, None),
+            ]
+    baseline = results[0]
+    print(f"{edits} one-fact edits each; times in ms; ratio = worst stall / on-the-loop worst")
+    print(f"{'':<18} {'in service':>15}   {'loop stall':>15}  {'ratio':>7}  {'answers':>8}")
+    print(f"{'':<18} {'median':>7} {'max':>7}   {'median':>7} {'max':>7}")
+    for r in results:
+        print(r.row(baseline))
+    ours = results[-1]
+    ok_stall = max(ours.stalls) <= 0.050
+    ok_time = max(ours.in_service) <= 1.0
+    print(
+        f"targets (watch): stall <= 50 ms {'met' if ok_stall else 'MISSED'}; "
+        f"in service < 1 s {'met' if ok_time else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--facts", type=int, default=10_000)
+    ap.add_argument("--edits", type=int, default=5)
+    args = ap.parse_args()
+    asyncio.run(main(args.facts, args.edits))
