@@ -22,6 +22,7 @@ from bot.yaml_nodes import (
     BOOL_TAG,
     FLOAT_TAG,
     INT_TAG,
+    STR_TAG,
     is_null,
     position,
     scalar_tag,
@@ -37,7 +38,6 @@ SOURCE_REQUIRED = ("title", "publisher", "date", "url")
 FACT_REQUIRED = ("id", "claim", "source", "topics")
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
-_KINDS = {MappingNode: "a mapping", SequenceNode: "a list"}
 _TAG_NAMES = {INT_TAG: "a number", FLOAT_TAG: "a number", BOOL_TAG: "true/false"}
 
 
@@ -101,7 +101,10 @@ class FieldReader:
     def wrong_kind(self, node: Node, subject: str | None, what: str, expected: str) -> None:
         if id(node) in self.skip:
             return
-        found = _KINDS.get(type(node)) or _TAG_NAMES.get(scalar_tag(node), "text")  # type: ignore[arg-type]
+        if isinstance(node, ScalarNode):
+            found = _TAG_NAMES.get(scalar_tag(node), "text")
+        else:
+            found = "a mapping" if isinstance(node, MappingNode) else "a list"
         self.error(node, subject, "wrong-type", f"{what} should be {expected}, not {found}")
 
     # -- mappings ------------------------------------------------------------------------------
@@ -149,26 +152,28 @@ class FieldReader:
 
     # -- scalar readers (each returns None after reporting, or for an empty value) ---------------
     def text(self, node: Node, subject: str | None, what: str) -> str | None:
-        if not isinstance(node, ScalarNode):
+        if node.__class__ is not ScalarNode:
             self.wrong_kind(node, subject, what, "text")
             return None
-        if id(node) in self.skip:
-            return None
-        if is_null(node):
-            return None
-        tag = scalar_tag(node)
-        if tag in _TAG_NAMES:
-            msg = f"{what} should be text, not {_TAG_NAMES[tag]}: put '{node.value}' in quotes"
-            self.error(node, subject, "wrong-type", msg)
-            return None
-        return node.value.strip() or None
+        value: str = node.value
+        if node.tag is not STR_TAG:  # quoted text skips the checks below (the common case)
+            if self.skip and id(node) in self.skip:
+                return None
+            if is_null(node):
+                return None
+            tag = scalar_tag(node)
+            if tag in _TAG_NAMES:
+                msg = f"{what} should be text, not {_TAG_NAMES[tag]}: put '{value}' in quotes"
+                self.error(node, subject, "wrong-type", msg)
+                return None
+        return value.strip() or None
 
     def raw(self, node: Node, subject: str | None, what: str) -> str | None:
         """A scalar's text whatever YAML would read it as (``2015``, ``no``): ids, refs, dates."""
-        if not isinstance(node, ScalarNode):
+        if node.__class__ is not ScalarNode:
             self.wrong_kind(node, subject, what, "text")
             return None
-        if id(node) in self.skip or is_null(node):
+        if (self.skip and id(node) in self.skip) or is_null(node):
             return None
         return node.value.strip() or None
 
