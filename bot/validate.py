@@ -26,7 +26,7 @@ from bot.fields import (
     Reader,
 )
 from bot.findings import Finding, did_you_mean
-from bot.yaml_nodes import INT_TAG, position, scalar_tag
+from bot.yaml_nodes import INT_TAG, MAP_TAG, SEQ_TAG, is_null, position, scalar_tag
 
 
 class _Validator(FieldReader):
@@ -58,6 +58,8 @@ class _Validator(FieldReader):
         sources = self.section(sections, "sources", root)
         topics = self.section(sections, "topics", root)
         facts_node = sections.get("facts")
+        if isinstance(facts_node, ScalarNode) and is_null(facts_node):
+            facts_node = SequenceNode(SEQ_TAG, [], facts_node.start_mark, facts_node.end_mark)
         if facts_node is None:
             self.error(root, None, "missing-section", "missing 'facts' section (a list of facts)")
         entries = self.facts(facts_node) if facts_node is not None else []
@@ -97,6 +99,8 @@ class _Validator(FieldReader):
                 f"missing '{name}' section (a mapping of id -> {name[:-1]})",
             )
             return None
+        if isinstance(node, ScalarNode) and is_null(node):  # "sources:" with nothing under it
+            return MappingNode(MAP_TAG, [], node.start_mark, node.end_mark)
         if not isinstance(node, MappingNode):
             self.wrong_kind(node, None, f"'{name}'", f"a mapping of id -> {name[:-1]}")
             return None

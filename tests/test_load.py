@@ -382,3 +382,10 @@ def test_a_flood_of_tags_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(yaml_nodes, "MAX_BANGS", 10)
     assert codes(load("version: 1\nx: [" + "!!str a, " * 11 + "]\n")) == ["too-many-nodes"]
+
+
+def test_empty_sections_are_empty_not_wrong() -> None:
+    r = load("version: 1\nsources:\ntopics:\nfacts:\n")
+    assert r.ok and r.book is not None and len(r.book) == 0 and r.findings == ()
+    r = load("version: 1\nsources:\ntopics:\nfacts:\n" + fact())
+    assert codes(r) == ["unknown-source", "unknown-topic"]
