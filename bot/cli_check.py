@@ -12,32 +12,24 @@ import json
 import sys
 from typing import Any
 
-from bot.book import Fact, FactBook
+from bot.freshness import StaleFact, stale_facts
 from bot.load import DEFAULT_MAX_BYTES, FactsUnreadable, LoadResult, load_path
 
 DEFAULT_PATH = "facts.yaml"
 
 
-def stale_facts(book: FactBook, today: dt.date) -> list[Fact]:
-    """Facts past their review interval, oldest review first (file order breaks ties)."""
-    stale = [f for f in book if book.is_stale(f, today)]
-    return sorted(stale, key=lambda f: (f.reviewed or dt.date.min, book.position(f.id)))
-
-
-def _stale_entry(book: FactBook, fact: Fact, today: dt.date) -> dict[str, Any]:
-    reviewed = fact.reviewed or today
-    source = book.sources.get(fact.source)
+def _stale_entry(item: StaleFact) -> dict[str, Any]:
     return {
-        "id": fact.id,
-        "line": fact.line,
-        "reviewed": reviewed.isoformat(),
-        "days_overdue": (today - reviewed).days - book.review_interval(fact),
-        "publisher": source.publisher if source else None,
-        "url": source.url if source else None,
+        "id": item.fact.id,
+        "line": item.fact.line,
+        "reviewed": item.reviewed.isoformat(),
+        "days_overdue": item.days_overdue,
+        "publisher": item.publisher,
+        "url": item.url,
     }
 
 
-def _failed(result: LoadResult, stale: list[Fact], strict: bool) -> bool:
+def _failed(result: LoadResult, stale: list[StaleFact], strict: bool) -> bool:
     if not result.ok:
         return True
     return strict and bool(result.warnings or stale)
@@ -89,8 +81,9 @@ def main(args: argparse.Namespace) -> int:
     except FactsUnreadable as exc:
         print(f"factbot check: {exc}", file=sys.stderr)
         return 2
+    # the same list as /facts stale: oldest review first, superseded facts left out
     stale_list = stale_facts(result.book, today) if result.book is not None else []
-    stale = [_stale_entry(result.book, f, today) for f in stale_list] if result.book else []
+    stale = [_stale_entry(item) for item in stale_list]
     failed = _failed(result, stale_list, args.strict)
     shown = stale if args.stale else None
     if args.fmt == "json":

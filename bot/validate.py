@@ -297,7 +297,8 @@ class _Validator(FieldReader):
             if fact.quote is None:
                 msg = "no quote: add the source's own words so answers can show them"
                 self.report("warning", e.node, fact.id, "no-quote", msg)
-            if book.is_stale(fact, self.today) and fact.reviewed is not None:
+            stale = fact.superseded_by is None and book.is_stale(fact, self.today)
+            if stale and fact.reviewed is not None:  # a superseded fact needs no review
                 days = (self.today - fact.reviewed).days
                 interval = book.review_interval(fact)
                 msg = (

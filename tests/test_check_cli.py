@@ -21,10 +21,14 @@ def _fresh_ok(tmp_path: Path, *, old_review: int | None = None) -> Path:
     text = (BROKEN / "ok.yaml").read_text()
     text = text.replace("reviewed: 2026-06-01", f"reviewed: {today - dt.timedelta(days=10)}")
     text = text.replace("reviewed: 2026-11-01", f"reviewed: {today - dt.timedelta(days=5)}")
-    if old_review is not None:  # make both reviewed facts stale, the first one the oldest
+    if old_review is not None:  # two stale facts (oldest first) and a stale superseded one
         text = text.replace(
             f"reviewed: {today - dt.timedelta(days=10)}",
             f"reviewed: {today - dt.timedelta(days=old_review)}",
+        )
+        text = text.replace(
+            "    as_of: 2021\n",
+            f"    as_of: 2021\n    reviewed: {today - dt.timedelta(days=400)}\n",
         )
         text = text.replace(
             f"reviewed: {today - dt.timedelta(days=5)}",
@@ -103,7 +107,7 @@ def test_stale_lists_oldest_first_and_fails_with_strict(
     assert main(["check", "--stale", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
     listed = [line.split()[0] for line in out if line.startswith("  ")]
-    assert listed == ["nk-workers-abroad", "nk-workers-abroad-old"]
+    assert listed == ["nk-workers-abroad", "example-estimate"]  # superseded facts left out
     first = next(line for line in out if line.startswith("  nk-workers-abroad "))
     assert "135 days overdue" in first and "Foreign Affairs" in first
     assert "https://www.foreignaffairs.com/" in first
@@ -115,8 +119,8 @@ def test_stale_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _fresh_ok(tmp_path, old_review=500)
     assert main(["check", "--stale", "--format", "json", str(path)]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert [s["id"] for s in doc["stale"]] == ["nk-workers-abroad", "nk-workers-abroad-old"]
-    assert doc["stale"][0]["days_overdue"] == 135 and doc["stale"][1]["days_overdue"] == 10
+    assert [s["id"] for s in doc["stale"]] == ["nk-workers-abroad", "example-estimate"]
+    assert doc["stale"][0]["days_overdue"] == 135 and doc["stale"][1]["days_overdue"] == 35
 
 
 def test_no_stale_facts_is_said(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

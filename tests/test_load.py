@@ -389,3 +389,8 @@ def test_empty_sections_are_empty_not_wrong() -> None:
     assert r.ok and r.book is not None and len(r.book) == 0 and r.findings == ()
     r = load("version: 1\nsources:\ntopics:\nfacts:\n" + fact())
     assert codes(r) == ["unknown-source", "unknown-topic"]
+
+
+def test_a_superseded_fact_is_never_stale() -> None:
+    text = HEAD + fact() + fact("    superseded_by: f1\n    reviewed: 2020-01-01\n", fid="f2")
+    assert codes(load(text)) == []
