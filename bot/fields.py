@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.book import CONFIDENCE_VALUES, DEFAULT_REVIEW_EVERY_DAYS, Fact, Source, Topic
-from bot.findings import Finding, Severity, did_you_mean
+from bot.findings import Finding, Severity, closest, did_you_mean
 from bot.yaml_nodes import (
     BOOL_TAG,
     FLOAT_TAG,
@@ -70,6 +70,7 @@ class Entry:
     values: dict[str, object] = field(default_factory=dict)
     nodes: dict[str, Node] = field(default_factory=dict)
     shaped: bool = True  # False when the entry is not a mapping (reported once, no more)
+    guessed: set[str] = field(default_factory=set)  # fields a misspelt key was taken for
 
 
 def kebab_problem(text: str) -> str | None:
@@ -115,10 +116,12 @@ class FieldReader:
         known: Collection[str] | None,
         kind: str = "",
         id_of: str = "",
+        guesses: set[str] | None = None,
     ) -> list[tuple[str, ScalarNode, Node]]:
         """Key/value pairs of a mapping; duplicate, complex and (with ``known``) unknown keys
         are reported and left out. ``kind`` names the entry ("fact") in messages; ``id_of``
-        says the keys are ids ("source")."""
+        says the keys are ids ("source"); ``guesses`` collects the fields that misspelt keys
+        were taken for."""
         seen: dict[str, ScalarNode] = {}
         skip = self.skip
         out: list[tuple[str, ScalarNode, Node]] = []
@@ -144,7 +147,11 @@ class FieldReader:
                     self.error(key, subject, "merge-key", "merge keys ('<<') are not supported")
                     continue
                 where = f" in a {kind}" if kind else ""
-                msg = f"unknown field '{name}'{where}{did_you_mean(name, list(known))}"
+                guess = closest(name, list(known))
+                hint = f" (did you mean '{guess}'?)" if guess else ""
+                if guess and guesses is not None:
+                    guesses.add(guess)
+                msg = f"unknown field '{name}'{where}{hint}"
                 self.error(key, subject, "unknown-field", msg)
                 continue
             out.append((name, key, value))
@@ -301,7 +308,7 @@ class FieldReader:
             self.wrong_kind(node, entry.ident, what, "a mapping of fields (name: value)")
             entry.shaped = False
             return
-        for name, _key, value in self.items(node, entry.ident, readers, what):
+        for name, _key, value in self.items(node, entry.ident, readers, what, "", entry.guessed):
             entry.nodes[name] = value
             got = readers[name](self, value, entry.ident, name)
             if got is not None:
@@ -318,7 +325,7 @@ class FieldReader:
                     value.value.strip() and not is_null(value)
                 ):
                     self.error(value, entry.ident, "missing-field", f"'{name}' is empty")
-            else:
+            elif name not in entry.guessed:  # else "unknown field ... did you mean" said it
                 self.error(entry.node, entry.ident, "missing-field", f"missing '{name}'")
         return not missing
 

@@ -71,7 +71,7 @@ def test_invalid_file_prints_every_problem_and_exits_1(
     assert any(line.startswith(unknown) for line in out)
     assert any(line.startswith(f"{path}:11:3: warning: example-estimates:") for line in out)
     assert any("did you mean 'claim'?" in line for line in out)
-    assert out[-1] == f"{path}: 3 facts, 2 sources, 2 topics; 3 errors, 1 warning"
+    assert out[-1] == f"{path}: 3 facts, 2 sources, 2 topics; 2 errors, 1 warning"
 
 
 def test_warnings_fail_only_with_strict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

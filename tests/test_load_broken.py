@@ -46,7 +46,7 @@ python_tag         20:18  -                     bad-tag         1 !!python/objec
 long_claim         40:12  nk-workers-abroad-old claim-too-long  1 the limit is 280
 facts_mapping      24:3   -                     wrong-type      1 should be a list of facts
 undefined_alias    36:13  -                     undefined-alias 1 *estimates
-misspelt_claim     39:5   nk-workers-abroad-old missing-field   2 missing 'claim'
+misspelt_claim     40:5   nk-workers-abroad-old unknown-field   1 did you mean 'claim'?
 unknown_section    2:1    -                     missing-section 2 missing 'facts' section
 no_facts           2:1    -                     missing-section 1 missing 'facts' section
 top_list           2:1    -                     not-a-mapping   1 the file is a list
