@@ -56,10 +56,6 @@ class Checked:
     review_every: int = DEFAULT_REVIEW_EVERY_DAYS
     counts: dict[str, int] = field(default_factory=lambda: {"facts": 0, "sources": 0, "topics": 0})
 
-    @property
-    def has_errors(self) -> bool:
-        return any(f.severity == "error" for f in self.findings)
-
 
 @dataclass
 class Entry:
