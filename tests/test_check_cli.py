@@ -15,10 +15,10 @@ from bot.cli import main
 BROKEN = Path(__file__).parent / "broken"
 
 
-def _fresh_ok(tmp_path: Path, *, old_review: int | None = None) -> Path:
-    """ok.yaml with review dates relative to today (the command uses the real date)."""
+def _fresh_ok(tmp_path: Path, *, old_review: int | None = None, name: str = "ok") -> Path:
+    """A file of tests/broken/ with review dates relative to today (check uses the real date)."""
     today = dt.date.today()
-    text = (BROKEN / "ok.yaml").read_text()
+    text = (BROKEN / f"{name}.yaml").read_text()
     text = text.replace("reviewed: 2026-06-01", f"reviewed: {today - dt.timedelta(days=10)}")
     text = text.replace("reviewed: 2026-11-01", f"reviewed: {today - dt.timedelta(days=5)}")
     if old_review is not None:  # two stale facts (oldest first) and a stale superseded one
@@ -60,11 +60,8 @@ def test_default_path_is_facts_yaml_here(
 def test_invalid_file_prints_every_problem_and_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "facts.yaml"
-    text = (
-        (BROKEN / "unknown_source.yaml").read_text().replace("claim: An older", "claimm: An older")
-    )
-    path.write_text(text)
+    path = _fresh_ok(tmp_path, name="unknown_source")
+    path.write_text(path.read_text().replace("claim: An older", "claimm: An older"))
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
     unknown = f"{path}:35:13: error: example-estimate: unknown source 'example-estimate' (did you"
@@ -84,9 +81,10 @@ def test_warnings_fail_only_with_strict(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_json_for_ci(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "--format", "json", str(BROKEN / "duplicate_key.yaml")]) == 1
+    path = _fresh_ok(tmp_path, name="duplicate_key")
+    assert main(["check", "--format", "json", str(path)]) == 1
     doc = json.loads(capsys.readouterr().out)
-    assert doc["ok"] is False and doc["path"].endswith("duplicate_key.yaml")
+    assert doc["ok"] is False and doc["path"] == str(path)
     assert doc["counts"] == {"facts": 3, "sources": 2, "topics": 2, "errors": 1, "warnings": 0}
     (err,) = doc["errors"]
     assert (err["line"], err["column"], err["code"], err["subject"]) == (
