@@ -28,6 +28,7 @@ import gc
 import hashlib
 import logging
 import os
+import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
@@ -50,6 +51,8 @@ DEFAULT_MAX_WAIT = 5.0
 ERRORS_SHOWN = 8
 #: Characters of a version hash shown to people.
 VERSION_CHARS = 12
+#: Thread switch interval (seconds) while a reload parses: the loop gets the GIL back sooner.
+SWITCH_INTERVAL = 0.001
 #: Times a file that changes while it is being read is read again before giving up.
 READ_ATTEMPTS = 4
 
@@ -310,22 +313,31 @@ class LiveFacts:
         return result
 
     def _load(self, data: bytes) -> LoadResult:
-        """Parse, validate and index ``data``, the cyclic garbage collector paused throughout.
+        """Parse, validate and index ``data`` in a way that spares the event loop's thread.
 
-        The loader allocates some 500,000 short-lived objects for a 10,000-fact file. Left to
-        itself, the collector's first pass after the load scans all of them while holding the
-        GIL (a 250-400 ms stall of the event loop, measured). Paused until the node tree has
-        been freed (by reference counting) and the index is built, and with the new book
-        frozen out of the collector's reach (``gc.freeze``: it lives until the next reload and
-        holds no reference cycles), the reload costs the loop no collection at all.
+        * The cyclic garbage collector is paused throughout. The loader allocates some 500,000
+          short-lived objects for a 10,000-fact file; left to itself, the collector's first
+          pass after the load scans all of them while holding the GIL (a 250-400 ms stall of
+          the loop, measured). Paused until the node tree has been freed (by reference
+          counting) and the index is built, with the new book then frozen out of the
+          collector's reach (``gc.freeze``: it lives until the next reload and holds no
+          reference cycles), the reload costs the loop no collection at all.
+        * The interpreter's thread switch interval is lowered from 5 ms to
+          :data:`SWITCH_INTERVAL` while this runs, so the loop waits less for the GIL each
+          time it wakes up (worst stall about halved, measured), and restored afterwards.
         """
         self.parses += 1
-        with gc_paused():
-            result = load_bytes(data, self.display, max_bytes=self.max_bytes, today=self.today)
-            if result.book is not None:
-                warm(result.book)  # built here, so the swap puts a ready index in service
-                if self.freeze_gc:
-                    gc.freeze()
+        previous = sys.getswitchinterval()
+        sys.setswitchinterval(min(previous, SWITCH_INTERVAL))
+        try:
+            with gc_paused():
+                result = load_bytes(data, self.display, max_bytes=self.max_bytes, today=self.today)
+                if result.book is not None:
+                    warm(result.book)  # built here, so the swap puts a ready index in service
+                    if self.freeze_gc:
+                        gc.freeze()
+        finally:
+            sys.setswitchinterval(previous)
         return result
 
     def _prepare(self, good_key: str | None, broken: frozenset[str]) -> _Outcome:

@@ -11,6 +11,7 @@ import contextlib
 import gc
 import logging
 import os
+import sys
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -420,6 +421,7 @@ async def test_large_file_loads_off_the_loop(tmp_path: Path) -> None:
 
 
 async def test_retired_book_is_freed_and_a_held_one_stays_whole(facts_file: Path) -> None:
+    switch = sys.getswitchinterval()
     live = LiveFacts(facts_file)
     live.load_initial()
     held = live.book  # an interaction still answering from the first version
@@ -431,4 +433,4 @@ async def test_retired_book_is_freed_and_a_held_one_stays_whole(facts_file: Path
     await live.reload()
     assert second() is None  # nothing keeps a retired version alive (no cycle, no report)
     assert {f.id: f.claim for f in held} == claims and len(held.facts_for_topic("labour")) == 2
-    assert gc.isenabled()
+    assert gc.isenabled() and sys.getswitchinterval() == switch
