@@ -64,7 +64,10 @@ class Totals:
         return cls(len(book.facts), len(book.sources), len(book.topics))
 
     def __str__(self) -> str:
-        return f"{self.facts} facts, {self.sources} sources, {self.topics} topics"
+        return ", ".join(
+            f"{n} {word}{'' if n == 1 else 's'}"
+            for n, word in ((self.facts, "fact"), (self.sources, "source"), (self.topics, "topic"))
+        )
 
 
 @dataclass(frozen=True)

@@ -551,4 +551,9 @@ class LiveFacts:
             block = _code_block([str(f) for f in self.last_error], MESSAGE_LIMIT - len(head) - 1)
             return f"{head}\n{block}"
         lines.append("The file on disk is valid and in service.")
+        if self.watching.is_set():
+            lines.append(
+                f"Watching {self.display} for changes (and checking it every "
+                f"{self.poll_interval:g} s)."
+            )
         return "\n".join(lines)

@@ -83,7 +83,7 @@ def test_sources_and_topics_sections() -> None:
     text = changelog(d)
     assert "Sources: added s2; changed s1 (url)" in text
     assert "Topics: changed t2 (aliases)" in text
-    assert text.endswith("Totals: 1 facts, 2 sources, 2 topics (was 1 facts, 1 sources, 2 topics)")
+    assert text.endswith("Totals: 1 fact, 2 sources, 2 topics (was 1 fact, 1 source, 2 topics)")
 
 
 def test_same_content_different_version_is_empty() -> None:
@@ -122,7 +122,7 @@ def test_long_changelog_lists_first_ids_and_how_many_more() -> None:
     added_line = next(line for line in text.splitlines() if line.startswith("Added"))
     listed = added_line.split(": ", 1)[1].split(", ")[:-1]
     assert len(listed) + added_more == 500
-    totals = "Totals: 500 facts, 1 sources, 1 topics (was 300 facts, 1 sources, 1 topics)"
+    totals = "Totals: 500 facts, 1 source, 1 topic (was 300 facts, 1 source, 1 topic)"
     assert text.endswith(totals)
     assert len(text) > MESSAGE_LIMIT - 100  # the room is used, not wasted
 

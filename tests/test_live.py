@@ -134,6 +134,8 @@ async def test_added_fact_goes_into_service_with_a_changelog(watched: Watched) -
     assert "Totals: 3 facts" in report.changelog
     assert "fact-new" in report.announcement() and len(report.announcement()) <= MESSAGE_LIMIT
     assert live.loaded_at is not None
+    status = live.status_text()
+    assert live.book.version[:12] in status and "3 facts" in status and "Watching" in status
 
 
 async def test_removed_fact_leaves_service(watched: Watched) -> None:
