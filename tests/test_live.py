@@ -239,6 +239,21 @@ async def test_twenty_quick_saves_give_one_reload_of_the_final_content(watched: 
     assert live.parses == parses + 1
 
 
+async def test_endless_saves_still_reload_after_max_wait(facts_file: Path) -> None:
+    live = LiveFacts(facts_file, debounce=0.2, max_wait=0.3, poll_interval=30)
+    live.load_initial()
+    async with watching(live):
+        loop = asyncio.get_running_loop()
+        end = loop.time() + DEADLINE
+        i = 0
+        while live.book.facts.keys() == {"fact-one", "fact-two"}:  # saves never pause 0.2 s
+            assert loop.time() < end, "no reload while saves kept coming"
+            save(facts_file, facts_yaml([*BASE, (f"fact-{i}", "Saved again.")]))
+            i += 1
+            await asyncio.sleep(0.05)
+        assert i >= 4  # it waited for a pause first, then gave up waiting
+
+
 async def test_stat_check_catches_a_change_when_events_are_lost(
     facts_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
