@@ -107,7 +107,7 @@ class ReloadReport:
     findings: tuple[Finding, ...] = ()  # errors (when not ok) and warnings
     changelog: str = ""  # added/removed/changed facts, sources, topics and totals
     should_announce: bool = False  # False for a repeat of an already-reported state
-    reason: str = "manual"  # what asked for the reload: "manual", "command", "watch", "signal"
+    reason: str = "manual"  # what asked for it: "watch", or the caller's word ("SIGHUP", ...)
     recovered: bool = False  # the file was broken before this reload and is valid now
     previous_version: str = ""  # the version in service before this reload
     path: str = "facts.yaml"  # the file, as shown to people
@@ -515,7 +515,11 @@ class LiveFacts:
                 await self._dirty.wait()
                 await self._settle()
                 self._dirty.clear()
-                report = await self.reload("watch")
+                try:
+                    report = await self.reload("watch")
+                except Exception:  # a bug in loading must not end the watch
+                    log.exception("reloading %s failed", self.display)
+                    continue
                 if report.should_announce:
                     try:
                         await on_report(report)

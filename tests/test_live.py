@@ -15,9 +15,11 @@ import sys
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import bot.live
 from bot.live import MESSAGE_LIMIT, LiveFacts, ReloadReport
 
 DEADLINE = 10.0  # seconds; generous for a loaded CI machine, polls return as soon as they can
@@ -304,6 +306,28 @@ async def test_failing_announcer_does_not_stop_the_watch(
         with pytest.raises(asyncio.CancelledError):
             await task
     assert "announcing the reload" in caplog.text
+
+
+async def test_a_crashing_reload_does_not_end_the_watch(
+    watched: Watched, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    live = watched.live
+    calls = 0
+    real = bot.live.load_bytes
+
+    def crash_once(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("a bug in the loader")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bot.live, "load_bytes", crash_once)
+    save(live.path, facts_yaml([*BASE, ("fact-crash", "First try crashes.")]))
+    await until(lambda: calls == 1, "the crashing reload")
+    save(live.path, facts_yaml([*BASE, ("fact-after", "Second try works.")]))
+    await until(lambda: "fact-after" in live.book.facts, "the next save in service")
+    assert "reloading facts.yaml failed" in caplog.text
 
 
 # -- reload() itself ------------------------------------------------------------------------------
