@@ -482,9 +482,16 @@ class LiveFacts:
                 await asyncio.sleep(max(self.poll_interval, 1.0))
 
     async def _check_stat(self) -> None:
-        """The safety net: poke when the file's signature differs from the one last read."""
+        """The safety net: poke when the file's signature differs from the one last read.
+
+        The first check comes after a second: a polling watcher (``WATCHFILES_FORCE_POLLING``,
+        for mounts without inotify) takes its first snapshot in the background and can miss a
+        save made meanwhile.
+        """
+        delay = min(self.poll_interval, 1.0)
         while True:
-            await asyncio.sleep(self.poll_interval)
+            await asyncio.sleep(delay)
+            delay = self.poll_interval
             if signature(self.path) != self._sig and not self._lock.locked():
                 self._poke()
 
