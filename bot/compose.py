@@ -15,16 +15,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from bot.book import Fact, FactBook, Topic
-from bot.search import Hit, fact_terms, find_fact, resolve_topic, search, suggest, suggest_facts
+from bot.search import Hit, fact_words, find_fact, resolve_topic, search, suggest, suggest_facts
 
 Kind = Literal["fact", "summary", "search", "source", "topics", "miss"]
 
 SUMMARY_MAX_CHARS = 700
 SUMMARY_MAX_FACTS = 5
-SUMMARY_CANDIDATES = 30
+SUMMARY_CANDIDATES = 15
+#: How many candidates (best first, or a topic's first facts) a summary weighs.
+SUMMARY_POOL = 15
 SEARCH_LIMIT = 10
 #: A verified fact scoring at least this share of a secondhand best hit answers instead.
 VERIFIED_PREFERENCE = 0.9
@@ -36,6 +39,11 @@ DUPLICATE_OVERLAP = 0.6
 DUPLICATE_OVERLAP_SAME_SOURCE = 0.45
 #: Word overlap above which two facts with different figures describe the same thing.
 CONFLICT_OVERLAP = 0.25
+# Summary choice: utility = relevance + verified bonus - overlap with chosen facts (+ conflict).
+VERIFIED_BONUS = 0.15
+CONFLICT_BONUS = 0.3
+OVERLAP_PENALTY = 0.6
+SAME_SOURCE_PENALTY = 0.15
 
 MISS_TEXT = "No fact matches."
 UNKNOWN_ID_TEXT = "No fact has this id."
@@ -177,8 +185,13 @@ _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "no", "vs", "inc", "l
 def figures(fact: Fact) -> frozenset[float]:
     """The figures a claim states, scaled by a following "thousand"/"million"/"billion";
     years excluded (a year dates a figure, it is not one)."""
+    return _claim_figures(fact.claim)
+
+
+@lru_cache(maxsize=65536)
+def _claim_figures(claim: str) -> frozenset[float]:
     out: set[float] = set()
-    for m in _FIGURE.finditer(fact.claim):
+    for m in _FIGURE.finditer(claim):
         digits = m.group(1).replace(",", "")
         if _YEAR.match(digits):
             continue
@@ -193,25 +206,45 @@ def _comparable(a: frozenset[float], b: frozenset[float]) -> bool:
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    words_a = {t for t in a if not t[0].isdigit()}
-    words_b = {t for t in b if not t[0].isdigit()}
-    union = words_a | words_b
-    return len(words_a & words_b) / len(union) if union else 0.0
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Traits:
+    """What the summary's choice compares between facts, computed once per candidate."""
+
+    fact: Fact
+    words: frozenset[str]
+    figures: frozenset[float]
+
+    @classmethod
+    def of(cls, book: FactBook, fact: Fact) -> _Traits:
+        return cls(fact, fact_words(book, fact), figures(fact))
+
+    def conflicts(self, other: _Traits, overlap: float | None = None) -> bool:
+        if not _comparable(self.figures, other.figures):
+            return False
+        return (overlap if overlap is not None else _overlap(self.words, other.words)) >= (
+            CONFLICT_OVERLAP
+        )
+
+    def duplicates(self, other: _Traits, overlap: float | None = None) -> bool:
+        if self.figures != other.figures:
+            return False
+        same = self.fact.source == other.fact.source
+        bar = DUPLICATE_OVERLAP_SAME_SOURCE if same else DUPLICATE_OVERLAP
+        return (overlap if overlap is not None else _overlap(self.words, other.words)) >= bar
 
 
 def conflicting(book: FactBook, a: Fact, b: Fact) -> bool:
     """True when two facts give different figures for what looks like the same thing."""
-    return _comparable(figures(a), figures(b)) and (
-        _overlap(fact_terms(book, a), fact_terms(book, b)) >= CONFLICT_OVERLAP
-    )
+    return _Traits.of(book, a).conflicts(_Traits.of(book, b))
 
 
 def duplicates(book: FactBook, a: Fact, b: Fact) -> bool:
     """True when ``b`` adds nothing to ``a``: same figures and mostly the same words."""
-    if figures(a) != figures(b):
-        return False
-    bar = DUPLICATE_OVERLAP_SAME_SOURCE if a.source == b.source else DUPLICATE_OVERLAP
-    return _overlap(fact_terms(book, a), fact_terms(book, b)) >= bar
+    return _Traits.of(book, a).duplicates(_Traits.of(book, b))
 
 
 def split_sentences(claim: str) -> list[str]:
@@ -267,6 +300,13 @@ def segment(book: FactBook, fact: Fact, n: int, *, dated: bool) -> str:
     return _label(book, fact, dated) + body
 
 
+def _max_segment_size(book: FactBook, fact: Fact) -> int:
+    """An upper bound of ``len(segment(...))`` for any marker up to [9], without building it."""
+    claim = fact.claim.strip()
+    sentences = 1 + sum(claim.count(end) for end in (". ", "! ", "? "))
+    return len(_label(book, fact, True)) + len(claim) + 1 + 3 * sentences
+
+
 def _candidates(book: FactBook, query: str) -> tuple[Topic | None, list[tuple[Fact, float]]]:
     topic = resolve_topic(book, query)
     if topic is not None:
@@ -282,33 +322,41 @@ def _candidates(book: FactBook, query: str) -> tuple[Topic | None, list[tuple[Fa
 
 
 def _select(book: FactBook, cands: list[tuple[Fact, float]]) -> list[Fact]:
-    """Greedy choice for coverage within the character budget (see the module docstring)."""
+    """Greedy choice for coverage within the character budget (see the module docstring).
+    Only the first ``SUMMARY_POOL`` candidates are weighed, so a large topic costs no more;
+    each candidate's utility is updated against each newly chosen fact only."""
     budget = SUMMARY_MAX_CHARS
-    chosen: list[Fact] = []
-    pool = [(f, rel, len(segment(book, f, 9, dated=True)) + 1) for f, rel in cands]
-    pool = [p for p in pool if p[2] <= budget + 1]
+    traits: list[_Traits] = []
+    utility: list[float] = []
+    sizes: list[int] = []
+    for fact, rel in cands[:SUMMARY_POOL]:
+        size = _max_segment_size(book, fact) + 1
+        if size <= budget + 1:
+            traits.append(_Traits.of(book, fact))
+            utility.append(rel + (0.0 if fact.secondhand else VERIFIED_BONUS))
+            sizes.append(size)
+    open_ = set(range(len(traits)))
+    chosen: list[_Traits] = []
     used = -1  # the first segment needs no joining space
-    while pool and len(chosen) < SUMMARY_MAX_FACTS:
-        best: tuple[float, int] | None = None
-        for i, (fact, rel, _) in enumerate(pool):
-            if any(duplicates(book, c, fact) for c in chosen):
-                continue
-            utility = rel + (0.15 if not fact.secondhand else 0.0)
-            for c in chosen:
-                if conflicting(book, c, fact):
-                    utility += 0.3  # the other figure must be shown beside the first
-                else:
-                    same = 0.15 if c.source == fact.source else 0.0
-                    utility -= 0.6 * (_overlap(fact_terms(book, c), fact_terms(book, fact)) + same)
-            if best is None or utility > best[0]:
-                best = (utility, i)
-        if best is None:
-            break
-        fact, _, size = pool.pop(best[1])
-        if used + size <= budget:
-            chosen.append(fact)
-            used += size
-    return chosen
+    while open_ and len(chosen) < SUMMARY_MAX_FACTS:
+        best = max(open_, key=lambda i: (utility[i], -i))
+        open_.discard(best)
+        if used + sizes[best] > budget:
+            continue
+        pick = traits[best]
+        chosen.append(pick)
+        used += sizes[best]
+        for i in list(open_):
+            other = traits[i]
+            overlap = _overlap(pick.words, other.words)
+            if pick.duplicates(other, overlap):
+                open_.discard(i)
+            elif pick.conflicts(other, overlap):
+                utility[i] += CONFLICT_BONUS  # the other figure must be shown beside this one
+            else:
+                same = SAME_SOURCE_PENALTY if pick.fact.source == other.fact.source else 0.0
+                utility[i] -= OVERLAP_PENALTY * (overlap + same)
+    return [c.fact for c in chosen]
 
 
 def summary_answer(

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.book import Fact, FactBook, Topic
 from bot.text import MAX_QUERY_CHARS, content_terms, fold, key, query_terms, shorten, terms
@@ -45,8 +46,16 @@ Q_PREFIX = 0.8  # a prefix match counts this much of an exact one (times the len
 Q_FUZZY = 0.7  # an edit-distance match, times its similarity
 TOPIC_BONUS = 100.0  # the query names a topic: its facts come first
 ID_BONUS = 1000.0  # the query is a fact id: that fact comes first
+# Ordering tiers (added to a score only to sort; a weighted score stays far below TIER_TERM).
+TIER_TERM = 1e6
+TIER_TOPIC = 1e9
+TIER_ID = 1e11
+#: At most this many facts matching every query term are scored (those strongest for the
+#: rarest term); the ranking is exact while fewer facts match every term.
+PRUNE = 1000
 SUPERSEDED_FACTOR = 0.5
-MAX_PREFIX_EXPANSIONS = 40
+MAX_PREFIX_EXPANSIONS = 8  # a prefix stands for at most this many words (the commonest)
+PREFIX_SCAN = 200  # vocabulary words looked at for a prefix
 FUZZY_CACHE_SIZE = 4096
 
 AUTOCOMPLETE_MAX = 25
@@ -70,15 +79,16 @@ class _Index:
     postings: dict[str, dict[int, float]]
     idf: dict[str, float]
     vocab: list[str]  # sorted, for prefix lookups
-    by_len: dict[int, list[str]]  # for edit-distance lookups
+    neighbours: dict[str, list[str]]  # a term and its one-letter deletions -> terms (typos)
     ids_sorted: list[str]  # folded fact ids, sorted, for id-prefix autocomplete
     id_to_pos: dict[str, int]  # folded fact id -> position
     topic_keys: dict[str, str]  # key(id/title/alias) -> topic id, first one wins
     topic_facts: dict[str, tuple[int, ...]]
-    fact_terms: tuple[frozenset[str], ...]  # claim terms without stopwords (compose uses them)
-    superseded: tuple[bool, ...]
-    suggest_choices: list[str]  # folded names: topic ids, titles, aliases, fact ids
-    suggest_labels: list[str]  # what to show for each choice
+    fact_words: tuple[frozenset[str], ...]  # claim words: no stopwords, no numbers (compose)
+    superseded_positions: tuple[int, ...]
+    topic_names: list[str]  # folded topic ids, titles and aliases (for "did you mean")
+    topic_labels: list[str]  # the topic title to show for each name
+    ids_folded: list[str]  # folded fact ids in curators' order
     fuzzy_cache: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
 
 
@@ -109,7 +119,7 @@ def _build(book: FactBook) -> _Index:
         _add(sw, src.author, W_PUBLISHER)
         source_weights[sid] = sw
 
-    fact_terms: list[frozenset[str]] = []
+    fact_words: list[frozenset[str]] = []
     for pos, fact in enumerate(facts):
         w: dict[str, float] = dict(source_weights.get(fact.source, {}))
         _add(w, fact.quote, W_QUOTE)
@@ -123,14 +133,19 @@ def _build(book: FactBook) -> _Index:
         _add(w, fact.id, W_ID)
         for t, weight in w.items():
             postings.setdefault(t, {})[pos] = weight
-        fact_terms.append(frozenset(content_terms(fact.claim)))
+        fact_words.append(frozenset(t for t in content_terms(fact.claim) if not t[0].isdigit()))
 
+    for t, p in postings.items():  # strongest first (then curators' order): see _best_per_fact
+        if len(p) > 1:
+            postings[t] = dict(sorted(p.items(), key=lambda kv: (-kv[1], kv[0])))
     n = len(facts)
     idf = {t: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
     vocab = sorted(postings)
-    by_len: dict[int, list[str]] = {}
+    neighbours: dict[str, list[str]] = {}
     for t in vocab:
-        by_len.setdefault(len(t), []).append(t)
+        if len(t) >= 3 and t.isalpha():
+            for variant in _deletions(t):
+                neighbours.setdefault(variant, []).append(t)
 
     topic_keys: dict[str, str] = {}
     choices: list[str] = []
@@ -141,9 +156,6 @@ def _build(book: FactBook) -> _Index:
             choices.append(fold(name))
             labels.append(topic.title)
     id_to_pos = {fold(f.id): i for i, f in enumerate(facts)}
-    for f in facts:
-        choices.append(fold(f.id))
-        labels.append(f.id)
     topic_facts = {
         tid: tuple(book.position(f.id) for f in book.facts_for_topic(tid)) for tid in book.topics
     }
@@ -152,15 +164,16 @@ def _build(book: FactBook) -> _Index:
         postings=postings,
         idf=idf,
         vocab=vocab,
-        by_len=by_len,
+        neighbours=neighbours,
         ids_sorted=sorted(id_to_pos),
         id_to_pos=id_to_pos,
         topic_keys=topic_keys,
         topic_facts=topic_facts,
-        fact_terms=tuple(fact_terms),
-        superseded=tuple(f.superseded_by is not None for f in facts),
-        suggest_choices=choices,
-        suggest_labels=labels,
+        fact_words=tuple(fact_words),
+        superseded_positions=tuple(i for i, f in enumerate(facts) if f.superseded_by),
+        topic_names=choices,
+        topic_labels=labels,
+        ids_folded=[fold(f.id) for f in facts],
     )
 
 
@@ -178,9 +191,9 @@ def warm(book: FactBook) -> None:
     _index(book)
 
 
-def fact_terms(book: FactBook, fact: Fact) -> frozenset[str]:
-    """The claim's content terms (stemmed, no stopwords), from the index."""
-    return _index(book).fact_terms[book.position(fact.id)]
+def fact_words(book: FactBook, fact: Fact) -> frozenset[str]:
+    """The claim's words (stemmed; no stopwords, no numbers), from the index."""
+    return _index(book).fact_words[book.position(fact.id)]
 
 
 # -- matching ------------------------------------------------------------------------------------
@@ -190,22 +203,30 @@ def _max_edits(term: str) -> int:
     return 1 if len(term) <= 5 else 2
 
 
+def _deletions(term: str) -> set[str]:
+    """``term`` and every string one letter shorter."""
+    return {term} | {term[:i] + term[i + 1 :] for i in range(len(term))}
+
+
 def _fuzzy(idx: _Index, term: str) -> tuple[tuple[str, float], ...]:
+    """Up to three vocabulary terms within ``_max_edits`` (OSA distance: a swap of two
+    neighbouring letters is one edit). Candidates come from the deletion index: two words
+    within one edit share a one-letter deletion (or one is a deletion of the other), so a
+    lookup costs about ``len(term)`` dictionary probes whatever the vocabulary's size."""
     cached = idx.fuzzy_cache.get(term)
     if cached is not None:
         return cached
     k = _max_edits(term)
-    found: list[tuple[int, str]] = []
-    for length in range(len(term) - k, len(term) + k + 1):
-        bucket = idx.by_len.get(length)
-        if not bucket:
-            continue
-        for choice, dist, _ in process.extract(
-            term, bucket, scorer=Levenshtein.distance, score_cutoff=k, limit=3
-        ):
-            found.append((int(dist), choice))
+    candidates: set[str] = set()
+    for variant in _deletions(term):
+        candidates.update(idx.neighbours.get(variant, ()))
+    found = []
+    for c in candidates:
+        d = OSA.distance(term, c, score_cutoff=k)
+        if d <= k:
+            found.append((d, -len(idx.postings[c]), c))
     found.sort()
-    result = tuple((c, Q_FUZZY * (1.0 - d / max(len(term), len(c)))) for d, c in found[:3])
+    result = tuple((c, Q_FUZZY * (1.0 - d / max(len(term), len(c)))) for d, _, c in found[:3])
     if len(idx.fuzzy_cache) >= FUZZY_CACHE_SIZE:
         idx.fuzzy_cache.clear()
     idx.fuzzy_cache[term] = result
@@ -220,66 +241,141 @@ def _expand(idx: _Index, term: str) -> list[tuple[str, float]]:
     if len(term) >= 3:
         vocab = idx.vocab
         i = bisect.bisect_left(vocab, term)
-        n = 0
-        while i < len(vocab) and vocab[i].startswith(term) and n < MAX_PREFIX_EXPANSIONS:
+        longer: list[str] = []
+        while i < len(vocab) and vocab[i].startswith(term) and len(longer) < PREFIX_SCAN:
             if vocab[i] != term:
-                out.append((vocab[i], Q_PREFIX * (0.5 + 0.5 * len(term) / len(vocab[i]))))
-                n += 1
+                longer.append(vocab[i])
             i += 1
+        longer.sort(key=lambda t: -len(idx.postings[t]))  # the commonest completions
+        for t in longer[:MAX_PREFIX_EXPANSIONS]:
+            out.append((t, Q_PREFIX * (0.5 + 0.5 * len(term) / len(t))))
     if not out and _max_edits(term):
         out.extend(_fuzzy(idx, term))
     return out
 
 
-def _scores(idx: _Index, query: str) -> dict[int, float]:
-    qterms = query_terms(query)
-    acc: dict[int, float] = {}
-    matched: dict[int, int] = {}
-    for term in qterms:
-        expansions = _expand(idx, term)
-        if not expansions:
-            continue
-        if len(expansions) == 1:
-            t, quality = expansions[0]
-            best = idx.postings[t]
-            factor = idx.idf[t] * quality
-            for pos, w in best.items():
-                acc[pos] = acc.get(pos, 0.0) + w * factor
-                matched[pos] = matched.get(pos, 0) + 1
-            continue
-        per: dict[int, float] = {}
-        # a rarer word that merely starts like the query term must not outweigh the term itself
-        cap = idx.idf.get(term, math.inf)
-        for t, quality in expansions:
-            factor = min(idx.idf[t], cap) * quality
-            for pos, w in idx.postings[t].items():
-                s = w * factor
-                if per.get(pos, 0.0) < s:
-                    per[pos] = s
-        for pos, s in per.items():
-            acc[pos] = acc.get(pos, 0.0) + s
-            matched[pos] = matched.get(pos, 0) + 1
-    if qterms and len(qterms) > 1:
-        n = len(qterms)
-        for pos in acc:
-            acc[pos] *= matched[pos] / n
+def _term_postings(idx: _Index, term: str) -> list[tuple[dict[int, float], float]]:
+    """(postings, factor) for each index term a query term stands for."""
+    # a rarer word that merely starts like the query term must not outweigh the term itself
+    cap = idx.idf.get(term, math.inf)
+    return [(idx.postings[t], min(idx.idf[t], cap) * q) for t, q in _expand(idx, term)]
 
+
+def _best_per_fact(
+    expansions: list[tuple[dict[int, float], float]],
+    restrict: set[int] | None,
+    known: set[int],
+    budget: int,
+) -> dict[int, float]:
+    """Each fact's best score for one query term over its expansions. With ``restrict``, only
+    those facts. Otherwise each posting list (strongest entries first) is read for its first
+    ``budget`` entries plus the ``known`` facts: the facts this term alone would rank highest
+    are all among those, so nothing that can reach the top is missed."""
+    per: dict[int, float] = {}
+    for postings, factor in expansions:
+        keys: Iterable[int]
+        if restrict is not None:
+            keys = postings.keys() & restrict
+        elif len(postings) <= budget:
+            keys = postings.keys()
+        else:
+            keys = set(itertools.islice(postings, budget)) | (postings.keys() & known)
+        if len(expansions) == 1:
+            return {pos: postings[pos] * factor for pos in keys}
+        for pos in keys:
+            score = postings[pos] * factor
+            if per.get(pos, 0.0) < score:
+                per[pos] = score
+    return per
+
+
+def _everywhere(per_term: list[list[tuple[dict[int, float], float]]]) -> set[int]:
+    """Facts matching every query term (``per_term`` is rarest first). When every term is
+    very common, only facts among some term's ``PRUNE`` strongest entries are kept."""
+    everywhere: set[int] = set()
+    for i, tp in enumerate(per_term):
+        keys = tp[0][0].keys() if len(tp) == 1 else set().union(*(p.keys() for p, _ in tp))
+        if i == 0:
+            everywhere = set(keys)
+        else:
+            everywhere.intersection_update(keys)
+    if len(everywhere) <= PRUNE:
+        return everywhere
+    capped: set[int] = set()
+    for tp in per_term:
+        for p, _ in sorted(tp, key=lambda e: -e[1]):  # the best expansion first
+            for pos in p:  # long posting lists are in descending weight
+                if pos in everywhere:
+                    capped.add(pos)
+                    if len(capped) >= PRUNE:
+                        return capped
+    return capped
+
+
+def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best (position, score) pairs. Order: a fact id named by the query, then
+    the facts of a topic it names, then more query terms matched, then score, then the
+    curators' order. When at least ``limit`` facts match every term, only those are scored."""
+    qterms = query_terms(query)
     q = query[:MAX_QUERY_CHARS]
     fid = idx.id_to_pos.get(fold(q).strip())
-    if fid is not None:
-        acc[fid] = acc.get(fid, 0.0) + ID_BONUS
     tid = idx.topic_keys.get(key(q)) if qterms else None
+    per_term = [tp for tp in (_term_postings(idx, t) for t in qterms) if tp]
+    per_term.sort(key=lambda tp: sum(len(p) for p, _ in tp))  # rarest first
+    acc: dict[int, float] = {}
+    matched: dict[int, int] = {}
+    if per_term:
+        # One word: its posting lists are already in rank order, so the union path reads
+        # only their heads. Several: facts matching every word first.
+        everywhere = _everywhere(per_term) if len(per_term) > 1 else set()
+        if len(everywhere) >= limit:  # enough facts match every term: score only those
+            for i, tp in enumerate(per_term):
+                per = _best_per_fact(tp, everywhere, everywhere, 0)
+                if i == 0:
+                    acc = per
+                else:
+                    for pos, score in per.items():
+                        acc[pos] += score
+            matched = dict.fromkeys(acc, len(per_term))
+        else:
+            known = set(everywhere)
+            for tp in per_term:
+                # Superseded facts lose half their score: read far enough past them.
+                budget = limit + len(known) + len(idx.superseded_positions)
+                per = _best_per_fact(tp, None, known, budget)
+                for pos, score in per.items():
+                    acc[pos] = acc.get(pos, 0.0) + score
+                    matched[pos] = matched.get(pos, 0) + 1
+                known.update(per)
+        n = len(qterms)
+        if len(per_term) < n or len(set(matched.values())) > 1:
+            acc = {pos: score * matched[pos] / n for pos, score in acc.items()}
+    tier: dict[int, float] = {}
     if tid is not None:
         for pos in idx.topic_facts.get(tid, ()):
             acc[pos] = acc.get(pos, 0.0) + TOPIC_BONUS
-    for pos in acc:
-        if idx.superseded[pos] and pos != fid:
+            tier[pos] = TIER_TOPIC
+    if fid is not None:
+        acc[fid] = acc.get(fid, 0.0) + ID_BONUS
+        tier[fid] = TIER_ID
+    for pos in idx.superseded_positions:
+        if pos in acc and pos != fid:
             acc[pos] *= SUPERSEDED_FACTOR
-    return acc
-
-
-def _top(acc: dict[int, float], limit: int) -> list[tuple[int, float]]:
-    return heapq.nsmallest(limit, acc.items(), key=lambda kv: (-kv[1], kv[0]))
+    # One float orders by tier, then terms matched, then score; ties go to curators' order.
+    order = acc
+    if tier or len(set(matched.values())) > 1:
+        order = {
+            pos: tier.get(pos, 0.0) + matched.get(pos, 0) * TIER_TERM + score
+            for pos, score in acc.items()
+        }
+    if len(order) > limit:
+        cutoff = heapq.nlargest(limit, order.values())[-1]
+        keep = [pos for pos, v in order.items() if v >= cutoff]
+    else:
+        keep = list(order)
+    keep.sort()
+    keep.sort(key=order.__getitem__, reverse=True)  # stable: equal values keep curators' order
+    return [(pos, acc[pos]) for pos in keep[:limit]]
 
 
 def search(book: FactBook, query: str, limit: int = 10) -> list[Hit]:
@@ -287,37 +383,43 @@ def search(book: FactBook, query: str, limit: int = 10) -> list[Hit]:
     if limit <= 0:
         return []
     idx = _index(book)
-    acc = _scores(idx, query)
-    return [Hit(idx.facts[pos], score) for pos, score in _top(acc, limit)]
+    return [Hit(idx.facts[pos], score) for pos, score in _rank(idx, query, limit)]
+
+
+def _close_ids(idx: _Index, q: str, cutoff: float) -> list[tuple[float, int, str]]:
+    found = process.extract(q, idx.ids_folded, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
+    return [(score, pos, idx.facts[pos].id) for _, score, pos in found]
 
 
 def suggest(book: FactBook, query: str) -> list[str]:
-    """Up to three "did you mean" strings (topic titles or fact ids) close to ``query``."""
+    """Up to three "did you mean" strings, best first: topic titles close to ``query`` and,
+    when the query is one word (it may be a mistyped id), fact ids."""
     idx = _index(book)
     q = fold(query[:MAX_QUERY_CHARS]).strip()
-    if not q or not idx.suggest_choices:
+    if len(q) < 3:
         return []
+    scored = [
+        (score, i, idx.topic_labels[i])
+        for _, score, i in process.extract(
+            q, idx.topic_names, scorer=fuzz.WRatio, score_cutoff=70, limit=12
+        )
+    ]
+    if not any(c.isspace() for c in q):
+        scored += [
+            (score, len(idx.topic_names) + pos, fid) for score, pos, fid in _close_ids(idx, q, 70)
+        ]
+    scored.sort(key=lambda s: (-s[0], s[1]))
     out: list[str] = []
-    for _, _, i in process.extract(
-        q, idx.suggest_choices, scorer=fuzz.WRatio, score_cutoff=70, limit=12
-    ):
-        label = idx.suggest_labels[i]
+    for _, _, label in scored:
         if label not in out:
             out.append(label)
-        if len(out) == SUGGESTIONS_MAX:
-            break
-    return out
+    return out[:SUGGESTIONS_MAX]
 
 
 def suggest_facts(book: FactBook, text: str) -> list[str]:
     """Up to three fact ids close to ``text`` (for an unknown id)."""
-    idx = _index(book)
     q = fold(text[:MAX_QUERY_CHARS]).strip()
-    if not q:
-        return []
-    ids = [fold(f.id) for f in idx.facts]
-    found = process.extract(q, ids, scorer=fuzz.WRatio, score_cutoff=60, limit=SUGGESTIONS_MAX)
-    return [idx.facts[i].id for _, _, i in found]
+    return [fid for _, _, fid in _close_ids(_index(book), q, 60)] if q else []
 
 
 def resolve_topic(book: FactBook, text: str) -> Topic | None:
