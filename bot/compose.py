@@ -321,7 +321,7 @@ def _candidates(book: FactBook, query: str) -> tuple[Topic | None, list[tuple[Fa
     return None, [(h.fact, h.score / top) for h in hits if h.score >= RELEVANCE_FLOOR * top]
 
 
-def _select(book: FactBook, cands: list[tuple[Fact, float]]) -> list[Fact]:
+def _select(book: FactBook, cands: list[tuple[Fact, float]]) -> list[_Traits]:
     """Greedy choice for coverage within the character budget (see the module docstring).
     Only the first ``SUMMARY_POOL`` candidates are weighed, so a large topic costs no more;
     each candidate's utility is updated against each newly chosen fact only."""
@@ -356,7 +356,7 @@ def _select(book: FactBook, cands: list[tuple[Fact, float]]) -> list[Fact]:
             else:
                 same = SAME_SOURCE_PENALTY if pick.fact.source == other.fact.source else 0.0
                 utility[i] -= OVERLAP_PENALTY * (overlap + same)
-    return [c.fact for c in chosen]
+    return chosen
 
 
 def summary_answer(
@@ -367,12 +367,13 @@ def summary_answer(
     topic, cands = _candidates(book, query)
     if not cands:
         return _miss(book, query, suggest(book, query), today)
-    chosen = sorted(_select(book, cands), key=lambda f: book.position(f.id))
+    picked = sorted(_select(book, cands), key=lambda t: book.position(t.fact.id))
+    chosen = [t.fact for t in picked]
     if not chosen:  # every matching claim is too long for a summary on its own
         answer = search_answer(book, query, limit=SUMMARY_MAX_FACTS, today=today)
         too_long = "These facts are too long for a summary; here they are one by one."
         return Answer(query, "search", answer.text, answer.facts, book, today=today, note=too_long)
-    dated = {f.id for f in chosen for g in chosen if f is not g and conflicting(book, f, g)}
+    dated = {a.fact.id for a in picked for b in picked if a is not b and a.conflicts(b)}
     text = " ".join(segment(book, f, i, dated=f.id in dated) for i, f in enumerate(chosen, start=1))
     one = "Only one fact matches; it is cited below."
     return Answer(

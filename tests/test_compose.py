@@ -12,10 +12,12 @@ from bot.book import FactBook
 from bot.compose import (
     SUMMARY_MAX_CHARS,
     Answer,
+    _max_segment_size,
     conflicting,
     duplicates,
     fact_answer,
     search_answer,
+    segment,
     source_answer,
     split_sentences,
     summary_answer,
@@ -296,3 +298,17 @@ def test_summary_invariants_hold_for_random_books(claims: list[str], query: str)
         check_summary(a)
     else:
         assert a.kind in ("miss", "search")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab. !?AB19,"), min_size=1, max_size=80),
+    st.sampled_from([None, "2015", "2015-05"]),
+    st.booleans(),
+)
+def test_segment_size_bound_holds(claim: str, as_of: str | None, secondhand: bool) -> None:
+    fact = make_fact("f", claim, as_of=as_of, confidence="secondhand" if secondhand else "verified")
+    book = make_book([fact])
+    for n in (1, 5, 9):
+        for dated in (False, True):
+            assert len(segment(book, fact, n, dated=dated)) <= _max_segment_size(book, fact)

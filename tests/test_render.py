@@ -232,3 +232,10 @@ def test_json_shape_is_stable() -> None:
     }
     assert "fa-revenue" in miss["suggestions"]
     json.loads(json.dumps(data))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab *_~`|>#[]()@-:\n"), max_size=40))
+def test_text_escaped_by_discord_py_is_not_escaped_twice(text: str) -> None:
+    once = discord.utils.escape_markdown(text)
+    assert "\\\\" not in render.escape_markdown(once)
