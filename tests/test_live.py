@@ -7,6 +7,7 @@ do, and polls for the expected state with a deadline.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import gc
 import logging
@@ -475,3 +476,34 @@ async def test_retired_book_is_freed_and_a_held_one_stays_whole(facts_file: Path
     assert second() is None  # nothing keeps a retired version alive (no cycle, no report)
     assert {f.id: f.claim for f in held} == claims and len(held.facts_for_topic("labour")) == 2
     assert gc.isenabled() and sys.getswitchinterval() == switch
+
+
+async def test_large_files_load_in_a_worker_process(tmp_path: Path) -> None:
+    path = tmp_path / "facts.yaml"
+    save(path, facts_yaml(BASE))
+    here = LiveFacts(path, process_threshold=10**9)
+    elsewhere = LiveFacts(path, process_threshold=0)  # every file goes to the process
+    assert here.load_initial().ok and elsewhere.load_initial().ok
+    assert elsewhere.book == here.book and elsewhere.book is not here.book
+    assert bot.live._pool is not None  # it did go through the worker process
+    save(path, facts_yaml([*BASE, ("fact-far", "Parsed in another process.")]))
+    report = await elsewhere.reload()
+    assert report.changed and "+ fact-far: Parsed in another process." in report.changelog
+    assert [f.id for f in elsewhere.book.facts_for_topic("labour")][-1] == "fact-far"
+    save(path, BROKEN)
+    broken = await elsewhere.reload()
+    assert not broken.ok and broken.errors[0].line == BROKEN_LINE
+    assert "fact-far" in elsewhere.book.facts
+    bot.live.shutdown_process_pool()
+    assert bot.live._pool is None
+
+
+async def test_a_failing_worker_process_falls_back_to_a_thread(
+    facts_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_pool() -> Any:
+        raise concurrent.futures.process.BrokenProcessPool("the worker died")
+
+    monkeypatch.setattr(bot.live, "_process_pool", broken_pool)
+    live = LiveFacts(facts_file, process_threshold=0)
+    assert live.load_initial().ok and len(live.book) == 2
