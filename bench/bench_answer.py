@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import gc
+import os
 import random
 import statistics
 import sys
@@ -233,9 +234,15 @@ def bench_size(n: int, n_queries: int, passes: int, baseline_passes: int) -> Non
         f"   baseline/engine ratio: p50 x{pct(base, 50) / pct(ours, 50):.1f}, "
         f"p99 x{pct(base, 99) / pct(ours, 99):.1f}"
     )
+    # Each query's best time over the passes: what the code costs without the machine's noise.
+    best = [min(ours[i + k * len(qs)] for k in range(passes)) for i in range(len(qs))]
+    print(
+        f"   engine, best of {passes} passes per query: p50 {pct(best, 50):.3f}, "
+        f"p99 {pct(best, 99):.3f} ms"
+    )
     target = 1.0 if n <= 1_000 else 5.0
     verdict = "meets" if pct(ours, 99) < target else "MISSES"
-    print(f"   target p99 < {target:g} ms: {verdict}")
+    print(f"   target p99 < {target:g} ms (all samples): {verdict}")
 
     rng = random.Random(3)
     claims = [f.claim for f in book]
@@ -255,7 +262,11 @@ def main() -> None:
     ap.add_argument("--baseline-passes", type=int, default=1)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
     args = ap.parse_args()
-    print(f"python {sys.version.split()[0]}; {args.queries} queries x {args.passes} passes")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"python {sys.version.split()[0]}; {args.queries} queries x {args.passes} passes; "
+        f"{os.cpu_count()} CPUs, load average {load:.2f}"
+    )
     for n in args.sizes:
         bench_size(n, args.queries, args.passes, args.baseline_passes)
 

@@ -25,9 +25,9 @@ Kind = Literal["fact", "summary", "search", "source", "topics", "miss"]
 
 SUMMARY_MAX_CHARS = 700
 SUMMARY_MAX_FACTS = 5
-SUMMARY_CANDIDATES = 15
+SUMMARY_CANDIDATES = 12
 #: How many candidates (best first, or a topic's first facts) a summary weighs.
-SUMMARY_POOL = 15
+SUMMARY_POOL = 12
 SEARCH_LIMIT = 10
 #: A verified fact scoring at least this share of a secondhand best hit answers instead.
 VERIFIED_PREFERENCE = 0.9

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import itertools
 import math
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -268,21 +268,36 @@ def _best_per_fact(
     budget: int,
 ) -> dict[int, float]:
     """Each fact's best score for one query term over its expansions. With ``restrict``, only
-    those facts. Otherwise each posting list (strongest entries first) is read for its first
-    ``budget`` entries plus the ``known`` facts: the facts this term alone would rank highest
-    are all among those, so nothing that can reach the top is missed."""
-    per: dict[int, float] = {}
-    for postings, factor in expansions:
-        keys: Iterable[int]
-        if restrict is not None:
-            keys = postings.keys() & restrict
-        elif len(postings) <= budget:
-            keys = postings.keys()
-        else:
-            keys = set(itertools.islice(postings, budget)) | (postings.keys() & known)
-        if len(expansions) == 1:
-            return {pos: postings[pos] * factor for pos in keys}
-        for pos in keys:
+    those facts. Otherwise the posting lists (strongest entries first) are read, merged in
+    score order, for their ``budget`` best facts, plus the ``known`` facts: the facts this term
+    alone would rank highest are all among those, so nothing that can reach the top is missed.
+    """
+    keys: list[tuple[dict[int, float], float, AbstractSet[int]]]
+    if restrict is not None:
+        keys = [(p, f, p.keys() & restrict) for p, f in expansions]
+    elif sum(len(p) for p, _ in expansions) <= budget:
+        keys = [(p, f, p.keys()) for p, f in expansions]
+    else:
+        per: dict[int, float] = {}
+        streams = [((-(w * f), pos) for pos, w in p.items()) for p, f in expansions]
+        for negative, pos in heapq.merge(*streams):
+            if pos not in per:  # the first time a fact comes up is its best score
+                per[pos] = -negative
+                if len(per) >= budget:
+                    break
+        keys = [(p, f, p.keys() & known) for p, f in expansions]
+        for postings, factor, ks in keys:
+            for pos in ks:
+                score = postings[pos] * factor
+                if per.get(pos, 0.0) < score:
+                    per[pos] = score
+        return per
+    if len(keys) == 1:
+        postings, factor, ks = keys[0]
+        return {pos: postings[pos] * factor for pos in ks}
+    per = {}
+    for postings, factor, ks in keys:
+        for pos in ks:
             score = postings[pos] * factor
             if per.get(pos, 0.0) < score:
                 per[pos] = score

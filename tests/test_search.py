@@ -262,3 +262,74 @@ def test_warm_builds_the_index_once() -> None:
     S.search(book, "workers")
     S.warm(book)
     assert book.__dict__[S._ATTR] is first
+
+
+# -- the bounded-cost ranking equals an exhaustive one --------------------------------------------
+_VOCAB = [
+    "workers",
+    "worker",
+    "work",
+    "logging",
+    "logs",
+    "russia",
+    "russian",
+    "camps",
+    "wages",
+    "estimated",
+    "paid",
+    "guards",
+    "shipyard",
+    "shipyards",
+    "seafood",
+    "quota",
+    "abroad",
+]
+
+
+def _reference(book: object, query: str, limit: int) -> list[str]:
+    """Every fact scored in full, ranked by tier, words matched, score, curators' order."""
+    idx = S._index(book)  # type: ignore[arg-type]
+    qterms = query_terms(query)
+    per_term = [tp for tp in (S._term_postings(idx, t) for t in qterms) if tp]
+    per_term.sort(key=lambda tp: sum(len(p) for p, _ in tp))
+    acc: dict[int, float] = {}
+    matched: dict[int, int] = {}
+    for tp in per_term:
+        best: dict[int, float] = {}
+        for postings, factor in tp:
+            for pos, w in postings.items():
+                best[pos] = max(best.get(pos, 0.0), w * factor)
+        for pos, score in best.items():
+            acc[pos] = acc.get(pos, 0.0) + score
+            matched[pos] = matched.get(pos, 0) + 1
+    if per_term and (len(per_term) < len(qterms) or len(set(matched.values())) > 1):
+        acc = {pos: s * matched[pos] / len(qterms) for pos, s in acc.items()}
+    for pos in idx.superseded_positions:
+        if pos in acc:
+            acc[pos] *= S.SUPERSEDED_FACTOR
+    ranked = sorted(acc, key=lambda pos: (-matched[pos], -acc[pos], pos))
+    return [idx.facts[pos].id for pos in ranked[:limit]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(_VOCAB), min_size=2, max_size=8), min_size=30, max_size=300),
+    st.lists(st.sampled_from([*_VOCAB, "work", "ship", "rusia", "loging"]), min_size=1, max_size=3),
+    st.sampled_from([1, 3, 10, 25]),
+)
+def test_ranking_equals_exhaustive_scoring(
+    claims: list[list[str]], words: list[str], limit: int
+) -> None:
+    facts = [
+        make_fact(
+            f"f{i}",
+            " ".join(ws) + ".",
+            source=f"s{i % 7}",
+            quote=" ".join(reversed(ws)) if i % 3 == 0 else None,
+            superseded_by="f0" if i % 11 == 5 else None,
+        )
+        for i, ws in enumerate(claims)
+    ]
+    book = make_book(facts)
+    query = " ".join(words)
+    assert ids(query, limit=limit, book=book) == _reference(book, query, limit)
