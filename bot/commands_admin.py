@@ -1,4 +1,4 @@
-"""The admin group /facts (status, reload): Manage Server only, checked by the bot itself.
+"""The admin group /facts (status, reload, stale): Manage Server only, checked by the bot itself.
 
 ``default_permissions`` is set as a hint for Discord's UI, but server admins can change it, so
 every subcommand also runs :func:`bot.checks.require_manage_guild` on the member's permissions.
@@ -9,14 +9,15 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from bot import freshness
 from bot.checks import require_manage_guild
-from bot.commands_common import Services, clip, send
+from bot.commands_common import Services, clip, send, today
 
 
 def admin_group(svc: Services) -> app_commands.Group:
     group = app_commands.Group(
         name="facts",
-        description="Fact file status and reload (Manage Server)",
+        description="Fact file status, reload and stale facts (Manage Server)",
         default_permissions=discord.Permissions(manage_guild=True),
         guild_only=True,
     )
@@ -27,11 +28,21 @@ def admin_group(svc: Services) -> app_commands.Group:
     async def status(interaction: discord.Interaction) -> None:
         cd = svc.cooldowns.cooldown
         limit = f"{cd.rate} uses per {cd.per:g} s per member" if cd.enabled else "off"
+        stale = len(freshness.stale_facts(svc.facts.book, today()))
+        due = f"{stale} fact{'' if stale == 1 else 's'} due for review"
         text = (
-            f"{svc.facts.status_text()}\nCooldown on public commands: {limit}.\n"
+            f"{svc.facts.status_text()}\nStale: {due}"
+            f"{' (list: /facts stale)' if stale else ''}.\n"
+            f"Cooldown on public commands: {limit}.\n"
             f"Answer cache: {svc.answers.summary()}."
         )
         await send(interaction, clip(text), ephemeral=True)
+
+    @group.command(name="stale", description="Facts due for review, with who should look")
+    @admin
+    async def stale(interaction: discord.Interaction) -> None:
+        report = freshness.stale_report(svc.facts.book, today())
+        await send(interaction, clip(report), ephemeral=True)
 
     @group.command(name="reload", description="Reload facts.yaml now and report what changed")
     @admin

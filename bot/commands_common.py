@@ -1,5 +1,12 @@
-"""Shared plumbing for slash commands: sending an Answer, safe ephemeral notes, autocomplete
-choices. Every send here passes ``AllowedMentions.none()`` (the client sets it too).
+"""Shared plumbing for slash commands: sending an Answer in the format asked for, safe ephemeral
+notes, autocomplete choices. Every send here passes ``AllowedMentions.none()`` (the client sets
+it too).
+
+Formats (``format:`` on /fact and /summary): ``embed`` (the default), ``plain`` (copy-paste text
+from :func:`bot.render.plain`, sources as full URLs wrapped in <...> so Discord shows no link
+previews) and ``short`` (:func:`bot.share.short_answer`: at most 280 characters with one source
+link, sent as message content with link previews suppressed by a message flag, so the text a
+person copies is the post itself).
 """
 
 from __future__ import annotations
@@ -11,14 +18,14 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import discord
 from discord import app_commands
 
-from bot import render
+from bot import render, share
 from bot.book import FactBook
-from bot.checks import CooldownBuckets, safe_echo
+from bot.checks import BadOptions, CooldownBuckets, safe_echo
 from bot.compose import Answer
 from bot.live import LiveFacts, ReloadReport
 
@@ -48,27 +55,65 @@ async def send(
     *,
     embed: discord.Embed | None = None,
     ephemeral: bool = False,
+    suppress_embeds: bool = False,
 ) -> None:
-    """Reply, or follow up when the interaction was already answered or deferred."""
+    """Reply, or follow up when the interaction was already answered or deferred.
+
+    ``suppress_embeds`` sets the message flag that hides link previews (the text is unchanged).
+    """
     text = clip(content) if content is not None else None
     embeds = [embed] if embed is not None else []
     if interaction.response.is_done():
         await interaction.followup.send(
             text or discord.utils.MISSING, embeds=embeds, ephemeral=ephemeral,
-            allowed_mentions=NO_PINGS,
+            allowed_mentions=NO_PINGS, suppress_embeds=suppress_embeds,
         )
     else:
         await interaction.response.send_message(
-            text, embeds=embeds, ephemeral=ephemeral, allowed_mentions=NO_PINGS
+            text, embeds=embeds, ephemeral=ephemeral, allowed_mentions=NO_PINGS,
+            suppress_embeds=suppress_embeds,
         )
 
 
-Rendered = tuple[str, dict[str, Any]]  # (the answer's kind, its embed as a dict)
+Format = Literal["embed", "plain", "short"]
+FORMATS: tuple[Format, ...] = ("embed", "plain", "short")
+#: The ``format:`` dropdown of /fact and /summary (Discord shows the names).
+FORMAT_CHOICES: list[app_commands.Choice[str]] = [
+    app_commands.Choice(name="embed (default)", value="embed"),
+    app_commands.Choice(name="plain: text to copy into email or a document", value="plain"),
+    app_commands.Choice(name="short: 280 characters with one link, for social posts",
+                        value="short"),
+]
+FORMAT_HELP = "How to show the answer: embed (default), plain text, or a short post"
+
+
+def check_format(value: str) -> Format:
+    """The format asked for; a value Discord's dropdown cannot send (a stale client, a forged
+    payload) is refused like any other bad option."""
+    for fmt in FORMATS:
+        if value == fmt:
+            return fmt
+    raise BadOptions(f"unknown format {value[:20]!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A reply ready to send: message content and/or an embed (as a dict)."""
+
+    kind: str  # the answer's kind ("miss" replies are always ephemeral)
+    content: str | None = None
+    embed: dict[str, Any] | None = None
+    only_asker: bool = False  # ephemeral whatever ``private`` says (a miss, nothing fits)
+    suppress_embeds: bool = False  # no link previews under the content
+
+
+CacheKey = tuple[str, str, str, str, dt.date]  # (book version, command, format, query, day)
 Compute = Callable[[FactBook, str, dt.date], Answer]
 
 
 class AnswerCache:
-    """Rendered answers by (book version, command, query, day), least recently used first out.
+    """Rendered answers by (book version, command, format, query, day), least recently used
+    first out.
 
     A team asks the same few things again and again (a topic's summary, a well-known figure);
     the book of a version never changes, so its answers can be kept. Holds no user ids; a new
@@ -79,12 +124,12 @@ class AnswerCache:
         self.size = size
         self.hits = 0
         self.misses = 0
-        self._items: OrderedDict[tuple[str, str, str, dt.date], Rendered] = OrderedDict()
+        self._items: OrderedDict[CacheKey, Rendered] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, key: tuple[str, str, str, dt.date]) -> Rendered | None:
+    def get(self, key: CacheKey) -> Rendered | None:
         found = self._items.get(key)
         if found is None:
             self.misses += 1
@@ -93,7 +138,7 @@ class AnswerCache:
         self._items.move_to_end(key)
         return found
 
-    def put(self, key: tuple[str, str, str, dt.date], value: Rendered) -> None:
+    def put(self, key: CacheKey, value: Rendered) -> None:
         self._items[key] = value
         self._items.move_to_end(key)
         while len(self._items) > self.size:
@@ -114,9 +159,28 @@ def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def rendered(answer: Answer) -> Rendered:
-    """The answer as an embed dict, the user's query escaped."""
-    return answer.kind, render.embed(for_display(answer))
+def rendered(answer: Answer, fmt: Format = "embed") -> Rendered:
+    """The answer in format ``fmt``, the user's query escaped.
+
+    ``plain``: :func:`bot.render.plain` made safe for Discord (markdown and mentions escaped, URLs
+    in <...>), at most 2,000 characters. ``short``: the share text with its markdown escaped; when
+    no fact fits, an ephemeral note pointing to ``format: plain``. A miss keeps its suggestions
+    in every format.
+    """
+    shown = for_display(answer)
+    only_asker = answer.kind == "miss"
+    if fmt == "short" and not only_asker:
+        post = share.short_answer(answer)  # the raw answer: its query drives the search
+        if post is None:
+            return Rendered(answer.kind, content=share.NOTHING_FITS, only_asker=True)
+        return Rendered(
+            answer.kind, content=render.escape_markdown(post), suppress_embeds=True
+        )
+    if fmt == "embed":
+        return Rendered(answer.kind, embed=render.embed(shown), only_asker=only_asker)
+    return Rendered(
+        answer.kind, content=clip(render.plain(shown, discord=True)), only_asker=only_asker
+    )
 
 
 async def reply(
@@ -128,23 +192,29 @@ async def reply(
     *,
     private: bool,
     off_loop: bool = False,
+    fmt: Format = "embed",
 ) -> None:
     """Answer ``query`` with ``compute(book, query, today)`` on the book in service (read once,
-    so a reload meanwhile cannot mix versions), from the cache when it was asked before.
-    A miss is always ephemeral: it shows suggestions, not something to share."""
+    so a reload meanwhile cannot mix versions), in format ``fmt``, from the cache when it was
+    asked before. A miss is always ephemeral: it shows suggestions, not something to share."""
     book, day = svc.facts.book, today()
-    key = (book.version, command, " ".join(query.split()), day)
+    key = (book.version, command, fmt, " ".join(query.split()), day)
     found = svc.answers.get(key)
     if found is None:
 
         def work() -> Rendered:
-            return rendered(compute(book, query, day))
+            return rendered(compute(book, query, day), fmt)
 
-        found = await work_off_loop(interaction, private, work) if off_loop else work()
+        # a short post searches again for a fact that fits: off the loop like a summary
+        slow = off_loop or fmt == "short"
+        found = await work_off_loop(interaction, private, work) if slow else work()
         svc.answers.put(key, found)
-    kind, embed = found
     await send(
-        interaction, embed=discord.Embed.from_dict(embed), ephemeral=private or kind == "miss"
+        interaction,
+        found.content,
+        embed=discord.Embed.from_dict(found.embed) if found.embed is not None else None,
+        ephemeral=private or found.only_asker,
+        suppress_embeds=found.suppress_embeds,
     )
 
 

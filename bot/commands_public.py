@@ -2,6 +2,7 @@
 
 Each maps an interaction to one call into the answer engine (compose) on the book in service,
 read once per command so an answer is consistent even if the file is reloaded meanwhile.
+/fact and /summary also take ``format:`` (embed, plain, short; see :mod:`bot.commands_common`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ import discord
 from discord import app_commands
 
 from bot import compose, search
-from bot.commands_common import Services, choices, reply
+from bot.commands_common import (
+    FORMAT_CHOICES,
+    FORMAT_HELP,
+    Services,
+    check_format,
+    choices,
+    reply,
+)
 
 PRIVATE = "Only you see the answer"
 
@@ -33,22 +41,33 @@ def public_commands(svc: Services) -> list[app_commands.Command[Any, ..., None]]
         return choices(lambda: search.complete_topics(svc.facts.book, current), "topic")
 
     @app_commands.command(name="fact", description="One fact with its source")
-    @app_commands.describe(query="What to look up (words, or pick a fact)", private=PRIVATE)
+    @app_commands.describe(
+        query="What to look up (words, or pick a fact)", format=FORMAT_HELP, private=PRIVATE
+    )
     @app_commands.autocomplete(query=fact_choices)
+    @app_commands.choices(format=FORMAT_CHOICES)
     @cooldown
-    async def fact(interaction: discord.Interaction, query: str, private: bool = False) -> None:
+    async def fact(
+        interaction: discord.Interaction, query: str, format: str = "embed", private: bool = False
+    ) -> None:
         await reply(interaction, svc, "fact", query,
-                    lambda book, q, day: compose.fact_answer(book, q, today=day), private=private)
+                    lambda book, q, day: compose.fact_answer(book, q, today=day),
+                    private=private, fmt=check_format(format))
 
     @app_commands.command(name="summary", description="A short summary of a topic, all cited")
-    @app_commands.describe(topic="The topic (pick one or type its name)", private=PRIVATE)
+    @app_commands.describe(
+        topic="The topic (pick one or type its name)", format=FORMAT_HELP, private=PRIVATE
+    )
     @app_commands.autocomplete(topic=topic_choices)
+    @app_commands.choices(format=FORMAT_CHOICES)
     @cooldown
-    async def summary(interaction: discord.Interaction, topic: str, private: bool = False) -> None:
+    async def summary(
+        interaction: discord.Interaction, topic: str, format: str = "embed", private: bool = False
+    ) -> None:
         # a summary weighs many facts: worked out off the event loop
         await reply(interaction, svc, "summary", topic,
                     lambda book, q, day: compose.summary_answer(book, q, today=day),
-                    private=private, off_loop=True)
+                    private=private, off_loop=True, fmt=check_format(format))
 
     @app_commands.command(name="search", description="Up to 10 matching facts, one line each")
     @app_commands.describe(query="Words to search for", private=PRIVATE)

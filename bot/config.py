@@ -15,6 +15,9 @@ from urllib.parse import urlsplit
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_COOLDOWN = (5, 60.0)
+#: Days between digests of newly stale facts in the announce channel (0 = off).
+DEFAULT_STALE_DIGEST_DAYS = 7
+MAX_STALE_DIGEST_DAYS = 366
 
 TOKEN_HELP = (
     "DISCORD_TOKEN is not set: create an application at "
@@ -49,13 +52,15 @@ class Config:
     announce_channel_id: int | None = None
     log_level: str = "INFO"
     cooldown: Cooldown = field(default_factory=lambda: Cooldown(*DEFAULT_COOLDOWN))
+    stale_digest_days: int = DEFAULT_STALE_DIGEST_DAYS  # 0: no digest of newly stale facts
 
     def __repr__(self) -> str:
         return (
             f"Config(token='***', facts_path={str(self.facts_path)!r}, guild_id={self.guild_id}, "
             f"api_base={self.api_base!r}, gateway_url={self.gateway_url!r}, "
             f"announce_channel_id={self.announce_channel_id}, log_level={self.log_level!r}, "
-            f"cooldown={self.cooldown.rate}/{self.cooldown.per:g})"
+            f"cooldown={self.cooldown.rate}/{self.cooldown.per:g}, "
+            f"stale_digest_days={self.stale_digest_days})"
         )
 
     __str__ = __repr__
@@ -135,6 +140,22 @@ def parse_cooldown(value: str | None) -> Cooldown:
     return Cooldown(rate, per)
 
 
+def parse_digest_days(value: str | None) -> int:
+    """``STALE_DIGEST_DAYS``: whole days between digests, ``0`` or ``off`` for none; empty ->
+    the default (7). Without ANNOUNCE_CHANNEL_ID there is no digest whatever this says."""
+    if value is None or not value.strip():
+        return DEFAULT_STALE_DIGEST_DAYS
+    v = value.strip().lower()
+    if v in ("off", "none", "no"):
+        return 0
+    if not (v.isascii() and v.isdigit()) or int(v) > MAX_STALE_DIGEST_DAYS:
+        raise ConfigError(
+            f"STALE_DIGEST_DAYS must be a whole number of days from 0 (off) to "
+            f"{MAX_STALE_DIGEST_DAYS}, got {value.strip()[:40]!r}"
+        )
+    return int(v)
+
+
 def load_config(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Config:
     """Build the configuration; raises :class:`ConfigError` with a one-line message."""
     env = dict(os.environ if environ is None else environ)
@@ -167,4 +188,5 @@ def load_config(environ: Mapping[str, str] | None = None, *, cwd: Path | None = 
         announce_channel_id=_snowflake("ANNOUNCE_CHANNEL_ID", env.get("ANNOUNCE_CHANNEL_ID")),
         log_level=level,
         cooldown=parse_cooldown(env.get("COOLDOWN")),
+        stale_digest_days=parse_digest_days(env.get("STALE_DIGEST_DAYS")),
     )

@@ -3,19 +3,21 @@
 Thin by design: commands live in ``commands_public`` / ``commands_admin``; this module wires
 them to a :class:`discord.Client`, decides when to sync (a hash of the command payload beside
 facts.yaml), answers every failed interaction with an ephemeral note (one ``on_error``), runs the
-fact-file watcher and forwards its reports to the log and ``ANNOUNCE_CHANNEL_ID``.
+fact-file watcher and forwards its reports to the log and ``ANNOUNCE_CHANNEL_ID``, and posts
+the digest of newly stale facts there every ``STALE_DIGEST_DAYS`` (see :meth:`FactBot.digest_loop`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import hashlib
 import json
 import logging
 import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import aiohttp
@@ -27,6 +29,7 @@ from bot.commands_admin import admin_group
 from bot.commands_common import NO_PINGS, Services, clip, send
 from bot.commands_public import public_commands
 from bot.config import Config
+from bot.freshness import DigestSchedule, digest_text
 from bot.live import LiveFacts, ReloadReport
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,13 @@ log = logging.getLogger(__name__)
 #: need no channel permission)
 BOT_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True)
 SOMETHING_WRONG = "Something went wrong while answering; it has been logged. Please try again."
+#: The digest timer wakes at least this often to re-read the wall clock (a suspended machine or
+#: a changed clock then delays a digest by at most this long).
+DIGEST_TICK = 3600.0
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def error_message(error: app_commands.AppCommandError) -> str | None:
@@ -123,7 +133,10 @@ class FactBot(discord.Client):
         handle_signals: bool = False,
         extra_commands: Iterable[app_commands.Command[Any, ..., Any]] = (),
         guild_ready_timeout: float = 2.0,
+        now: Callable[[], dt.datetime] = utc_now,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        """``now`` and ``sleep`` are the digest timer's clock (a test passes a fake one)."""
         # factbot never joins voice: skip discord.py's start-up warnings about voice libraries
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
@@ -137,6 +150,11 @@ class FactBot(discord.Client):
         self.force_sync = force_sync
         self.synced: bool | None = None  # None until setup decided; False when skipped
         self._watch = watch
+        self.now = now
+        self.sleep = sleep
+        self.digest = DigestSchedule.for_channel(
+            config.announce_channel_id, config.stale_digest_days
+        )
         self._handle_signals = handle_signals
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
@@ -159,6 +177,8 @@ class FactBot(discord.Client):
         await self.sync_commands(force=self.force_sync)
         if self._watch:
             self._spawn(self.facts.watch(self.on_report), "facts-watch")
+        if self.digest.enabled:
+            self._spawn(self.digest_loop(), "stale-digest")
         if self._handle_signals:
             self._add_signal_handlers()
 
@@ -239,16 +259,71 @@ class FactBot(discord.Client):
         """Post a reload report to the announce channel when LiveFacts says it is news (a new
         version, a newly broken file, a recovery; not a repeat)."""
         text = clip(report.announcement())  # LiveFacts logs the report itself
-        channel_id = self.config.announce_channel_id
-        if channel_id is None or not report.should_announce:
+        if not report.should_announce:
             return
-        log.debug("announcing the reload in channel %s", channel_id)
+        await self.announce(text, "the reload")
+
+    async def announce(self, text: str, what: str) -> bool:
+        """Post ``text`` to ANNOUNCE_CHANNEL_ID (never pinging); False when there is none or
+        Discord refused or could not be reached (logged)."""
+        channel_id = self.config.announce_channel_id
+        if channel_id is None:
+            return False
+        log.debug("announcing %s in channel %s", what, channel_id)
         try:
-            await self.get_partial_messageable(channel_id).send(text, allowed_mentions=NO_PINGS)
+            await self.get_partial_messageable(channel_id).send(
+                clip(text), allowed_mentions=NO_PINGS
+            )
+            return True
         except discord.HTTPException as exc:
             log.warning("could not announce in channel %s: %s", channel_id, exc.status)
         except (aiohttp.ClientError, OSError) as exc:  # Discord unreachable: the log has it
             log.warning("could not announce in channel %s: %s", channel_id, type(exc).__name__)
+        return False
+
+    # -- digest of newly stale facts ---------------------------------------------------------
+    async def digest_loop(self) -> None:
+        """Post the digest at every slot of :attr:`digest` until cancelled.
+
+        Sleeps toward the next slot in steps of at most :data:`DIGEST_TICK`, re-reading
+        :attr:`now` after each, so a clock that jumps is noticed. When the timer wakes after
+        several slots went by (a suspended machine), one digest covers them all: from the day
+        the last digest covered (or the first slot's window) to the latest slot.
+        """
+        step = dt.timedelta(days=self.digest.interval_days)
+        since: dt.date | None = None
+        last: dt.datetime | None = None
+        while True:
+            now = self.now()
+            if last is not None and now < last:
+                now = last  # a clock set back does not repeat a digest
+            slot = self.digest.next_run(now)
+            if slot is None:
+                return
+            wait = (slot - now).total_seconds()
+            while wait > 0:
+                await self.sleep(min(wait, DIGEST_TICK))
+                wait = (slot - self.now()).total_seconds()
+            latest = self.digest.next_run(max(self.now(), slot) - step) or slot
+            first, today = self.digest.window(latest)
+            if since is None:
+                since = self.digest.window(slot)[0]
+            await self.post_digest(min(since, first), today)
+            since, last = today, latest
+
+    async def post_digest(self, since: dt.date, today: dt.date) -> bool:
+        """Post the digest of facts that became stale in ``(since, today]``; nothing when there
+        are none. True when a digest was posted. Never raises (a bug is logged, the timer goes
+        on)."""
+        try:
+            text = digest_text(self.facts.book, since, today)
+        except Exception:
+            log.exception("could not build the stale-facts digest")
+            return False
+        if text is None:
+            log.info("stale-facts digest for %s: no fact became stale", today.isoformat())
+            return False
+        return await self.announce(text, "the stale-facts digest")
 
     async def close(self) -> None:
         for task in list(self._tasks):

@@ -41,7 +41,9 @@ async def test_commands_synced_to_the_guild_with_their_options(bot: BotHandle) -
     assert not cmds["topics"].get("options")
     admin = cmds["facts"]
     assert str(admin["default_member_permissions"]) == str(1 << 5)  # Manage Server (a hint only)
-    assert {n: o["type"] for n, o in _opts(admin).items()} == {"status": 1, "reload": 1}
+    assert {n: o["type"] for n, o in _opts(admin).items()} == {
+        "status": 1, "reload": 1, "stale": 1
+    }
 
 
 async def test_fact_is_an_embed_citing_its_source(bot: BotHandle) -> None:
@@ -165,14 +167,14 @@ async def test_repeated_questions_come_from_the_cache_until_the_book_changes(
 def test_answer_cache_is_bounded_lru() -> None:
     import datetime as dt
 
-    from bot.commands_common import AnswerCache
+    from bot.commands_common import AnswerCache, Rendered
 
     cache = AnswerCache(size=2)
     day = dt.date(2026, 1, 1)
-    keys = [("v1", "fact", str(i), day) for i in range(3)]
-    cache.put(keys[0], ("fact", {"n": 0}))
-    cache.put(keys[1], ("fact", {"n": 1}))
-    assert cache.get(keys[0]) == ("fact", {"n": 0})  # now the most recent
-    cache.put(keys[2], ("fact", {"n": 2}))
+    keys = [("v1", "fact", "embed", str(i), day) for i in range(3)]
+    cache.put(keys[0], Rendered("fact", embed={"n": 0}))
+    cache.put(keys[1], Rendered("fact", embed={"n": 1}))
+    assert cache.get(keys[0]) == Rendered("fact", embed={"n": 0})  # now the most recent
+    cache.put(keys[2], Rendered("fact", embed={"n": 2}))
     assert cache.get(keys[1]) is None and len(cache) == 2
     assert "hit rate 50%" in cache.summary()

@@ -164,12 +164,14 @@ async def launch(
     extra_commands: tuple[Any, ...] = (),
     force_sync: bool = False,
     debounce: float = 0.05,
+    client_options: dict[str, Any] | None = None,
     **overrides: Any,
 ) -> BotHandle:
     """Start a FactBot on the facts file at ``path`` against ``stand_in``; wait for READY.
 
     ``announce=True`` sets ANNOUNCE_CHANNEL_ID to :data:`ANNOUNCE_CHANNEL`; ``watch=True`` runs
-    the file watcher; other keywords override :class:`Config` fields. Points discord.py's
+    the file watcher; ``client_options`` go to FactBot as keywords (``now``, ``sleep``: the digest
+    timer's clock); other keywords override :class:`Config` fields. Points discord.py's
     endpoints at the stand-in (the ``start_bot`` fixture restores them).
     """
     # imported here, so that a broken bot module cannot break every other test
@@ -184,7 +186,7 @@ async def launch(
     facts.load_initial()
     client = FactBot(
         config, facts, watch=watch, extra_commands=extra_commands, force_sync=force_sync,
-        guild_ready_timeout=0.05,
+        guild_ready_timeout=0.05, **(client_options or {}),
     )
     task = asyncio.create_task(client.start(config.token))
     ready = asyncio.create_task(client.wait_until_ready())
