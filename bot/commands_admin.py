@@ -6,12 +6,14 @@ every subcommand also runs :func:`bot.checks.require_manage_guild` on the member
 
 from __future__ import annotations
 
+import datetime as dt
+
 import discord
 from discord import app_commands
 
 from bot import freshness
 from bot.checks import require_manage_guild
-from bot.commands_common import Services, clip, send, today
+from bot.commands_common import Services, clip, digest_status, send, today
 
 
 def admin_group(svc: Services) -> app_commands.Group:
@@ -33,6 +35,7 @@ def admin_group(svc: Services) -> app_commands.Group:
         text = (
             f"{svc.facts.status_text()}\nStale: {due}"
             f"{' (list: /facts stale)' if stale else ''}.\n"
+            f"{digest_status(svc.digest, dt.datetime.now(dt.UTC))}\n"
             f"Cooldown on public commands: {limit}.\n"
             f"Answer cache: {svc.answers.summary()}."
         )

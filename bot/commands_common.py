@@ -27,6 +27,7 @@ from bot import render, share
 from bot.book import FactBook
 from bot.checks import BadOptions, CooldownBuckets, safe_echo
 from bot.compose import Answer
+from bot.freshness import DigestSchedule
 from bot.live import LiveFacts, ReloadReport
 
 log = logging.getLogger(__name__)
@@ -257,3 +258,14 @@ class Services:
     cooldowns: CooldownBuckets
     on_report: Callable[[ReloadReport], Awaitable[None]]
     answers: AnswerCache = field(default_factory=AnswerCache)
+    digest: DigestSchedule = field(default_factory=lambda: DigestSchedule(enabled=False))
+
+
+def digest_status(schedule: DigestSchedule, now: dt.datetime) -> str:
+    """One line for /facts status: how often the review digest goes out and when next."""
+    nxt = schedule.next_run(now)
+    if nxt is None:
+        return "Review digest: off (needs ANNOUNCE_CHANNEL_ID and STALE_DIGEST_DAYS above 0)."
+    days = schedule.interval_days
+    every = "every day" if days == 1 else f"every {days} days"
+    return f"Review digest: {every}, next <t:{int(nxt.timestamp())}:f>."

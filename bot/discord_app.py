@@ -159,7 +159,8 @@ class FactBot(discord.Client):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
         self.services = Services(
-            facts=facts, cooldowns=CooldownBuckets(config.cooldown), on_report=self.on_report
+            facts=facts, cooldowns=CooldownBuckets(config.cooldown), on_report=self.on_report,
+            digest=self.digest,
         )
         self.tree = FactTree(self)
         self.target = discord.Object(config.guild_id) if config.guild_id else None
@@ -291,6 +292,10 @@ class FactBot(discord.Client):
         the last digest covered (or the first slot's window) to the latest slot.
         """
         step = dt.timedelta(days=self.digest.interval_days)
+        first_slot = self.digest.next_run(self.now())
+        log.info("stale-facts digest every %d days in channel %s; next at %s",
+                 self.digest.interval_days, self.config.announce_channel_id,
+                 first_slot.isoformat() if first_slot else "never")
         since: dt.date | None = None
         last: dt.datetime | None = None
         while True:

@@ -282,6 +282,7 @@ async def test_facts_status_counts_stale_facts(cbot: BotHandle) -> None:
     rec = await cbot.interact("facts status", member_perms=MANAGE_GUILD)
     assert rec.ephemeral
     assert "Stale: 1 fact due for review (list: /facts stale)." in rec.content
+    assert "Review digest: off" in rec.content  # no announce channel
 
 
 # -- digest -------------------------------------------------------------------------------------
@@ -417,6 +418,11 @@ async def test_no_digest_without_announce_channel_or_when_off(
     handle = await start_bot(path, announce=True, stale_digest_days=14)
     assert handle.bot.digest.interval_days == 14
     assert any(t.get_name() == "stale-digest" for t in asyncio.all_tasks())
+    rec = await handle.interact("facts status", member_perms=MANAGE_GUILD)
+    (when,) = re.findall(r"Review digest: every 14 days, next <t:(\d+):f>\.", rec.content)
+    next_slot = dt.datetime.fromtimestamp(int(when), dt.UTC)
+    now = dt.datetime.now(dt.UTC)
+    assert now < next_slot <= now + dt.timedelta(days=14)
 
 
 def test_stale_digest_days_setting(tmp_path: Path) -> None:
