@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -261,6 +261,12 @@ def _term_postings(idx: _Index, term: str) -> list[tuple[dict[int, float], float
     return [(idx.postings[t], min(idx.idf[t], cap) * q) for t, q in _expand(idx, term)]
 
 
+def _by_score(postings: dict[int, float], factor: float) -> Iterator[tuple[float, int]]:
+    """(-score, position) pairs, best first (posting lists are stored strongest first)."""
+    for pos, w in postings.items():
+        yield -(w * factor), pos
+
+
 def _best_per_fact(
     expansions: list[tuple[dict[int, float], float]],
     restrict: set[int] | None,
@@ -272,30 +278,22 @@ def _best_per_fact(
     score order, for their ``budget`` best facts, plus the ``known`` facts: the facts this term
     alone would rank highest are all among those, so nothing that can reach the top is missed.
     """
+    per: dict[int, float] = {}
     keys: list[tuple[dict[int, float], float, AbstractSet[int]]]
     if restrict is not None:
         keys = [(p, f, p.keys() & restrict) for p, f in expansions]
     elif sum(len(p) for p, _ in expansions) <= budget:
         keys = [(p, f, p.keys()) for p, f in expansions]
     else:
-        per: dict[int, float] = {}
-        streams = [((-(w * f), pos) for pos, w in p.items()) for p, f in expansions]
-        for negative, pos in heapq.merge(*streams):
+        for negative, pos in heapq.merge(*(_by_score(p, f) for p, f in expansions)):
             if pos not in per:  # the first time a fact comes up is its best score
                 per[pos] = -negative
                 if len(per) >= budget:
                     break
         keys = [(p, f, p.keys() & known) for p, f in expansions]
-        for postings, factor, ks in keys:
-            for pos in ks:
-                score = postings[pos] * factor
-                if per.get(pos, 0.0) < score:
-                    per[pos] = score
-        return per
-    if len(keys) == 1:
+    if len(keys) == 1 and not per:
         postings, factor, ks = keys[0]
         return {pos: postings[pos] * factor for pos in ks}
-    per = {}
     for postings, factor, ks in keys:
         for pos in ks:
             score = postings[pos] * factor
@@ -304,16 +302,30 @@ def _best_per_fact(
     return per
 
 
-def _everywhere(per_term: list[list[tuple[dict[int, float], float]]]) -> set[int]:
+def _keys(expansions: list[tuple[dict[int, float], float]]) -> AbstractSet[int]:
+    """The facts a query term matches (through any of its expansions)."""
+    if len(expansions) == 1:
+        return expansions[0][0].keys()
+    return set().union(*(p.keys() for p, _ in expansions))
+
+
+def _in_two(keysets: list[AbstractSet[int]]) -> set[int]:
+    """Facts matching at least two of the query terms."""
+    out: set[int] = set()
+    for i, a in enumerate(keysets):
+        for b in keysets[i + 1 :]:
+            out |= a & b
+    return out
+
+
+def _everywhere(
+    per_term: list[list[tuple[dict[int, float], float]]], keysets: list[AbstractSet[int]]
+) -> set[int]:
     """Facts matching every query term (``per_term`` is rarest first). When every term is
     very common, only facts among some term's ``PRUNE`` strongest entries are kept."""
-    everywhere: set[int] = set()
-    for i, tp in enumerate(per_term):
-        keys = tp[0][0].keys() if len(tp) == 1 else set().union(*(p.keys() for p, _ in tp))
-        if i == 0:
-            everywhere = set(keys)
-        else:
-            everywhere.intersection_update(keys)
+    everywhere = set(keysets[0])
+    for keys in keysets[1:]:
+        everywhere.intersection_update(keys)
     if len(everywhere) <= PRUNE:
         return everywhere
     capped: set[int] = set()
@@ -342,7 +354,8 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
     if per_term:
         # One word: its posting lists are already in rank order, so the union path reads
         # only their heads. Several: facts matching every word first.
-        everywhere = _everywhere(per_term) if len(per_term) > 1 else set()
+        keysets = [_keys(tp) for tp in per_term] if len(per_term) > 1 else []
+        everywhere = _everywhere(per_term, keysets) if keysets else set()
         if len(everywhere) >= limit:  # enough facts match every term: score only those
             for i, tp in enumerate(per_term):
                 per = _best_per_fact(tp, everywhere, everywhere, 0)
@@ -353,15 +366,17 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
                         acc[pos] += score
             matched = dict.fromkeys(acc, len(per_term))
         else:
-            known = set(everywhere)
+            # Facts matching two or more terms rank above those matching one: score them all.
+            # A fact matching one term is ranked by that term alone, so the heads of its
+            # posting lists hold the best of them (superseded facts lose half their score:
+            # read far enough past them).
+            known = _in_two(keysets) if len(keysets) > 2 else everywhere
+            budget = limit + len(known) + len(idx.superseded_positions)
             for tp in per_term:
-                # Superseded facts lose half their score: read far enough past them.
-                budget = limit + len(known) + len(idx.superseded_positions)
                 per = _best_per_fact(tp, None, known, budget)
                 for pos, score in per.items():
                     acc[pos] = acc.get(pos, 0.0) + score
                     matched[pos] = matched.get(pos, 0) + 1
-                known.update(per)
         n = len(qterms)
         if len(per_term) < n or len(set(matched.values())) > 1:
             acc = {pos: score * matched[pos] / n for pos, score in acc.items()}
