@@ -258,6 +258,29 @@ def shutdown_process_pool() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def spawn_is_safe() -> bool:
+    """Whether a spawned process can start without running this program a second time.
+
+    A spawned process imports the main script again (as ``__mp_main__``) unless the program was
+    started with ``-m`` (``python -m bot``). The ``factbot`` command and ``python -m bot`` are
+    safe; a launcher script is safe only behind ``if __name__ == "__main__":``, and one without
+    that guard would start a second bot in the worker: then large files load in a thread.
+    """
+    main = sys.modules.get("__main__")
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if name is not None:
+        return bool(name == "__main__" or name.endswith(".__main__"))
+    path = getattr(main, "__file__", None)
+    if path is None:
+        return True
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            source = fh.read(1_000_000)
+    except OSError:
+        return False
+    return "__name__ ==" in source or "__name__==" in source
+
+
 def _load_in_worker(
     data: bytes, display: str, max_bytes: int, today: dt.date | None
 ) -> tuple[tuple[Finding, ...], dict[str, object] | None]:
@@ -391,7 +414,8 @@ class LiveFacts:
         """Parse, validate and index ``data`` in a way that spares the event loop's thread.
 
         * A file of :data:`PROCESS_THRESHOLD` bytes or more is parsed and validated in a
-          worker process (see :func:`_load_elsewhere`); a smaller one right here.
+          worker process (see :func:`_load_elsewhere` and :func:`spawn_is_safe`); a smaller
+          one right here.
         * The cyclic garbage collector is paused throughout. The loader allocates some 500,000
           short-lived objects for a 10,000-fact file; left to itself, the collector's first
           pass after the load scans all of them while holding the GIL (a 250-400 ms stall of
@@ -409,7 +433,7 @@ class LiveFacts:
         try:
             with gc_paused():
                 result = None
-                if len(data) >= self.process_threshold:
+                if len(data) >= self.process_threshold and spawn_is_safe():
                     result = _load_elsewhere(data, self.display, self.max_bytes, self.today)
                 if result is None:
                     result = load_bytes(

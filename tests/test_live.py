@@ -10,9 +10,11 @@ import asyncio
 import concurrent.futures
 import contextlib
 import gc
+import importlib.util
 import logging
 import os
 import sys
+import types
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -505,5 +507,34 @@ async def test_a_failing_worker_process_falls_back_to_a_thread(
         raise concurrent.futures.process.BrokenProcessPool("the worker died")
 
     monkeypatch.setattr(bot.live, "_process_pool", broken_pool)
+    live = LiveFacts(facts_file, process_threshold=0)
+    assert live.load_initial().ok and len(live.book) == 2
+
+
+def test_spawning_is_refused_for_an_unguarded_launcher(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unguarded = tmp_path / "start.py"
+    unguarded.write_text("from bot.cli import main\nmain(['run'])\n")
+    guarded = tmp_path / "start_guarded.py"
+    guarded.write_text("from bot.cli import main\nif __name__ == '__main__':\n    main(['run'])\n")
+    fake = types.ModuleType("__main__")
+    monkeypatch.setitem(sys.modules, "__main__", fake)
+    fake.__file__ = str(unguarded)
+    assert not bot.live.spawn_is_safe()
+    fake.__file__ = str(guarded)
+    assert bot.live.spawn_is_safe()
+    fake.__spec__ = importlib.util.find_spec("bot.__main__")
+    assert bot.live.spawn_is_safe()  # python -m bot
+
+
+async def test_an_unguarded_launcher_loads_large_files_in_a_thread(
+    facts_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_pool() -> Any:
+        raise AssertionError("the worker process must not be started")
+
+    monkeypatch.setattr(bot.live, "spawn_is_safe", lambda: False)
+    monkeypatch.setattr(bot.live, "_process_pool", no_pool)
     live = LiveFacts(facts_file, process_threshold=0)
     assert live.load_initial().ok and len(live.book) == 2
