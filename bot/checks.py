@@ -6,6 +6,7 @@ Nothing here is persisted: cooldown buckets live in memory and expire with their
 
 from __future__ import annotations
 
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -142,9 +143,15 @@ class CooldownBuckets:
         return True
 
 
+#: Control characters (NUL, ESC, DEL, ...) and the bidi embeddings, overrides and isolates that
+#: would reverse or reorder the rest of a line: dropped from echoed text.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def safe_echo(text: str, limit: int = ECHO_LIMIT) -> str:
-    """User text made safe to show: clipped, markdown and mentions escaped, no newlines."""
-    one_line = " ".join(text.split())
+    """User text made safe to show: clipped, markdown and mentions escaped, no newlines, no
+    control characters or bidi overrides."""
+    one_line = " ".join(_UNSHOWABLE.sub("", " ".join(text.split())).split())
     if len(one_line) > limit:
         one_line = one_line[: limit - 1] + "…"
     return discord.utils.escape_mentions(discord.utils.escape_markdown(one_line))

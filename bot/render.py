@@ -51,7 +51,13 @@ COLOURS = {
 # -- escaping ------------------------------------------------------------------------------------
 _MD = re.compile(r"(https?://[^\s<>]+)|\\([\s\S])|([\\*_~`|\[\]])")  # URL | pair | lone
 _LINE_START = re.compile(r"^(\s*)(>|#{1,3}|-#|[-+*](?=\s)|\d+\.(?=\s))", re.MULTILINE)
-_MENTION = re.compile(r"@(everyone|here|[!&]?[0-9]{17,20})")
+#: @everyone, @here, a user or role id, and the <@1>, <@!1>, <@&1>, <#1> and </name:1> forms
+#: (any digits): a zero-width space goes after the "@", "#" or "/"
+_MENTION = re.compile(
+    r"@(?=everyone|here|[!&]?[0-9]{17,20}|[!&]?[0-9]+>)"
+    r"|(?<=<)#(?=[0-9]+>)"
+    r"|(?<=<)/(?=[^<>\s\u200b][^<>]*:[0-9]+>)"
+)
 _URL_UNSAFE = {"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E", '"': "%22"}
 
 
@@ -59,7 +65,7 @@ def escape_markdown(text: str) -> str:
     """Discord markdown and mentions made inert; text escaped already is left as it is."""
     out = _MD.sub(lambda m: "\\" + m.group(3) if m.group(3) is not None else m.group(0), text)
     out = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
-    return _MENTION.sub("@\u200b\\1", out)
+    return _MENTION.sub(lambda m: m.group(0) + "\u200b", out)
 
 
 def is_web_url(url: str) -> bool:
@@ -158,10 +164,11 @@ def _quote_text(fact: Fact, limit: int = QUOTE_MAX) -> str | None:
 
 
 def _heading(answer: Answer) -> str:
+    query = " ".join(answer.query.split())  # one line, whatever the user typed
     if answer.kind == "summary":
-        return answer.topic.title if answer.topic else f"Summary: {answer.query.strip()}"
+        return answer.topic.title if answer.topic else f"Summary: {query}"
     if answer.kind == "search":
-        return f"Facts matching: {answer.query.strip()}"
+        return f"Facts matching: {query}"
     if answer.kind == "topics":
         return "Topics"
     if answer.kind == "miss":
