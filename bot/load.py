@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from bot.book import FactBook
+from bot.chunks import LoadCache, load_chunked
 from bot.findings import Finding, Severity
 from bot.validate import validate
 from bot.yaml_nodes import check_tree, compose, decode, gc_paused, needs_tree_check
@@ -25,9 +26,11 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "FactsUnreadable",
     "Finding",
+    "LoadCache",
     "LoadResult",
     "Severity",
     "load_bytes",
+    "load_cached",
     "load_path",
 ]
 
@@ -102,11 +105,20 @@ def load_bytes(
     max_bytes: int = DEFAULT_MAX_BYTES,
     today: dt.date | None = None,
     parser: Parser = "auto",
+    cache: LoadCache | None = None,
 ) -> LoadResult:
     """Load and validate a facts file's bytes. Never raises for bad content.
 
     ``parser`` picks PyYAML's C parser ("auto" when present, "c") or the pure one ("python").
+    With a ``cache`` (kept by the caller from one load to the next), a file in the usual layout
+    is read piece by piece and only the pieces that changed since the last load are parsed
+    (:mod:`bot.chunks`); the result is the same as without. When that path cannot give the
+    result (an unusual layout, or any error), the whole file is loaded.
     """
+    if cache is not None:
+        got = load_cached(data, path, cache, max_bytes=max_bytes, today=today, parser=parser)
+        if got is not None:
+            return got
     if len(data) > max_bytes:
         return _too_large(path, len(data), max_bytes)
     text, problem = decode(data, path)
@@ -116,6 +128,30 @@ def load_bytes(
         # the node tree lives only inside _parse_and_check, so reference counting frees it
         # before the collector is switched back on (else its first pass walks every node)
         return _parse_and_check(text, data, path, today or dt.date.today(), parser)
+
+
+def load_cached(
+    data: bytes,
+    path: str,
+    cache: LoadCache,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    today: dt.date | None = None,
+    parser: Parser = "auto",
+) -> LoadResult | None:
+    """The chunked load of :func:`load_bytes` alone: None when the whole file must be loaded
+    (an unusual layout, or any error), so that the caller can choose where to do that."""
+    if len(data) > max_bytes:
+        return None
+    text, _problem = decode(data, path)
+    if text is None:
+        return None
+    day = today or dt.date.today()
+    with gc_paused():
+        got = load_chunked(text, path, day, content_version(data), cache, pure=parser == "python")
+    if got is None:
+        return None
+    return LoadResult(got.book, got.findings, MappingProxyType(got.counts))
 
 
 def _parse_and_check(

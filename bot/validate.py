@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -33,6 +34,9 @@ class _Validator(FieldReader):
     def __init__(self, path: str, today: dt.date, skip: frozenset[int]) -> None:
         super().__init__(path, today, skip)
         self.fact_entries: dict[str, Entry] = {}
+        self.source_entries: list[Entry] = []
+        self.topic_entries: list[Entry] = []
+        self.facts_node: Node | None = None
         # ids of every source and topic written down, valid or not (references resolve to these)
         self.declared: dict[str, dict[str, None]] = {"source": {}, "topic": {}}
 
@@ -62,9 +66,11 @@ class _Validator(FieldReader):
             facts_node = SequenceNode(SEQ_TAG, [], facts_node.start_mark, facts_node.end_mark)
         if facts_node is None:
             self.error(root, None, "missing-section", "missing 'facts' section (a list of facts)")
+        self.facts_node = facts_node
         entries = self.facts(facts_node) if facts_node is not None else []
         source_entries = self.entries(sources, _SOURCE_READERS, "source")
         topic_entries = self.entries(topics, _TOPIC_READERS, "topic")
+        self.source_entries, self.topic_entries = source_entries, topic_entries
         self.build_sources(source_entries)
         self.build_topics(topic_entries)
         self.build_facts(entries, sources_ok=sources is not None, topics_ok=topics is not None)
@@ -393,3 +399,178 @@ def validate(
     )
     v.fact_warnings(book)
     return out, book
+
+
+# -- piecewise validation (for the chunked loader in bot.chunks) -------------------------------
+#
+# A fact item and the head (everything but the facts) are read on their own and their results
+# kept; the rules that span entries then run over the parts. Only a clean result is built this
+# way: any error, local or across entries, makes the caller load the whole file instead, so a
+# curator always sees exactly the whole-file findings.
+
+Mark = tuple[int, int]  # (line, column), 1-based; lines relative to the part's text
+
+
+@dataclass(frozen=True, slots=True)
+class FactPart:
+    """One fact item read on its own, with no error: the fact and the marks its warnings need."""
+
+    fact: Fact  # line relative to the chunk
+    column: int  # of the item (a fact's "no quote" warning points at it)
+    topic_marks: tuple[Mark, ...]  # of each item of ``topics``, in order
+    reviewed_mark: Mark | None
+
+
+@dataclass(frozen=True, slots=True)
+class HeadPart:
+    """The head of a file (version, review_every, sources, topics) read with no facts."""
+
+    sources: Mapping[str, Source]
+    topics: Mapping[str, Topic]
+    review_every: int
+    source_marks: tuple[tuple[str, Mark], ...]
+    topic_marks: tuple[tuple[str, Mark], ...]
+    counts: Mapping[str, int]
+
+
+def read_fact(item: Node, path: str, today: dt.date) -> FactPart | None:
+    """The fact in one item, or None when the item has any error of its own."""
+    v = _Validator(path, today, frozenset())
+    e = Entry(ident=_peek_id(item), node=item)
+    v.record(e, item, _FACT_READERS, "fact")
+    if not v.require(e, FACT_REQUIRED) or v.out.findings:
+        return None
+    claim = e.values.get("claim")
+    topics = e.values.get("topics")
+    if not isinstance(claim, str) or len(claim) > MAX_CLAIM_CHARS or not topics:
+        return None
+    node = e.nodes["topics"]
+    items = (
+        [i for i in node.value if isinstance(i, ScalarNode)]
+        if isinstance(node, SequenceNode)
+        else []
+    )
+    if not isinstance(topics, tuple) or len(items) != len(topics):
+        return None
+    reviewed = e.nodes.get("reviewed")
+    return FactPart(
+        fact=_make_fact(e),
+        column=position(item)[1],
+        topic_marks=tuple(position(i) for i in items),
+        reviewed_mark=position(reviewed) if reviewed is not None else None,
+    )
+
+
+_UNUSED = frozenset({"unused-source", "unused-topic"})
+
+
+def read_head(root: Node | None, path: str, today: dt.date) -> HeadPart | None:
+    """The head's sources and topics, or None when it has any error or a fact of its own."""
+    v = _Validator(path, today, frozenset())
+    v.document(root)
+    if not isinstance(v.facts_node, SequenceNode) or v.facts_node.value:
+        return None
+    if any(f.code not in _UNUSED for f in v.out.findings):
+        return None
+    out = v.out
+    return HeadPart(
+        sources=dict(out.sources),
+        topics=dict(out.topics),
+        review_every=out.review_every,
+        source_marks=tuple((str(e.ident), position(e.node)) for e in v.source_entries),
+        topic_marks=tuple((str(e.ident), position(e.node)) for e in v.topic_entries),
+        counts={"sources": out.counts["sources"], "topics": out.counts["topics"]},
+    )
+
+
+def assemble(
+    head: HeadPart,
+    parts: list[tuple[FactPart, Fact, int]],
+    path: str,
+    today: dt.date,
+    version: str,
+) -> tuple[FactBook, list[Finding]] | None:
+    """The book and its warnings from a head and the fact parts, as the whole-file validator
+    would give them, or None when a rule across entries fails (an error: load the whole file).
+
+    ``parts`` holds each part, its fact with its line in the file, and the number of lines
+    before the part's chunk.
+    """
+    facts: dict[str, Fact] = {}
+    for _part, fact, _offset in parts:
+        if fact.id in facts:
+            return None  # duplicate id
+        facts[fact.id] = fact
+    sources, topics = head.sources, head.topics
+    findings: list[Finding] = []
+    nxt: dict[str, str] = {}
+    for part, fact, offset in parts:
+        if fact.source not in sources:
+            return None
+        seen: set[str] = set()
+        for topic, (line, col) in zip(fact.topics, part.topic_marks, strict=True):
+            if topic not in topics:
+                return None
+            if topic in seen:
+                msg = f"topic '{topic}' is listed twice"
+                findings.append(
+                    Finding("warning", path, line + offset, col, fact.id, msg, "duplicate-topic")
+                )
+            seen.add(topic)
+        successor = fact.superseded_by
+        if successor is not None:
+            if successor == fact.id or successor not in facts:
+                return None
+            nxt[fact.id] = successor
+    if _has_cycle(nxt):
+        return None
+    cited = {f.source for f in facts.values()}
+    filed = {t for f in facts.values() for t in f.topics}
+    for sid, (line, col) in head.source_marks:
+        if sid not in cited:
+            msg = "no fact cites this source"
+            findings.append(Finding("warning", path, line, col, sid, msg, "unused-source"))
+    for tid, (line, col) in head.topic_marks:
+        if tid not in filed:
+            msg = "no fact is filed under this topic"
+            findings.append(Finding("warning", path, line, col, tid, msg, "unused-topic"))
+    book = FactBook(
+        facts=facts,
+        sources=sources,
+        topics=topics,
+        version=version,
+        path=path,
+        review_every=head.review_every,
+    )
+    for part, fact, offset in parts:
+        if fact.quote is None:
+            msg = "no quote: add the source's own words so answers can show them"
+            findings.append(
+                Finding("warning", path, fact.line, part.column, fact.id, msg, "no-quote")
+            )
+        stale = fact.superseded_by is None and book.is_stale(fact, today)
+        if stale and fact.reviewed is not None and part.reviewed_mark is not None:
+            days = (today - fact.reviewed).days
+            interval = book.review_interval(fact)
+            msg = (
+                f"stale: reviewed {fact.reviewed.isoformat()}, {days} days ago, past its "
+                f"{interval}-day review interval; check it against the source"
+            )
+            line, col = part.reviewed_mark
+            findings.append(Finding("warning", path, line + offset, col, fact.id, msg, "stale"))
+    return book, findings
+
+
+def _has_cycle(nxt: Mapping[str, str]) -> bool:
+    """Whether following ``superseded_by`` from some fact comes back round."""
+    done: set[str] = set()
+    for start in nxt:
+        path: set[str] = set()
+        cur: str | None = start
+        while cur is not None and cur not in done:
+            if cur in path:
+                return True
+            path.add(cur)
+            cur = nxt.get(cur)
+        done.update(path)
+    return False

@@ -203,32 +203,42 @@ def decode(data: bytes, path: str) -> tuple[str | None, Finding | None]:
 
 def compose(text: str, path: str, *, pure: bool = False) -> tuple[Node | None, Finding | None]:
     """The document's root node (None for an empty document), or the syntax error."""
+    root, problem, _nodes = compose_counted(text, path, pure=pure)
+    return root, problem
+
+
+def compose_counted(
+    text: str, path: str, *, pure: bool = False
+) -> tuple[Node | None, Finding | None, int]:
+    """:func:`compose`, and the number of nodes built (0 after a problem)."""
     use_c = has_libyaml() and not pure
     loader: _PureLoader | _CLoader | None = None
     if text.count("!") > MAX_BANGS:  # explicitly tagged nodes are not counted while composing
         msg = f"more than {MAX_BANGS:,} '!' characters (YAML tags): refused unread"
-        return None, Finding("error", path, None, None, None, msg, "too-many-nodes")
+        return None, Finding("error", path, None, None, None, msg, "too-many-nodes"), 0
     # Values are separated by commas, line breaks or "- ": far more separators than the node
     # bound can only be a flood of tiny values; refuse it before spending time composing it.
     if text.count(",") + text.count("\n") + text.count("- ") > 2 * MAX_NODES:
-        return None, Finding("error", path, None, None, None, _TOO_MANY, "too-many-nodes")
+        return None, Finding("error", path, None, None, None, _TOO_MANY, "too-many-nodes"), 0
     try:
         # the pure reader checks the characters as soon as it is built: inside the try
         loader = _CLoader(text) if use_c else _PureLoader(text)
-        return loader.get_single_node(), None
+        root = loader.get_single_node()
+        return root, None, loader._nodes
     except yaml.MarkedYAMLError as exc:
-        return None, _syntax_finding(exc, text, path)
+        return None, _syntax_finding(exc, text, path), 0
     except yaml.reader.ReaderError as exc:
-        return None, _reader_finding(exc, text, path)
+        return None, _reader_finding(exc, text, path), 0
     except _TooManyNodes:
         msg = (
             f"more than {MAX_NODES:,} values in the file: refused (a 10,000-fact book has ~240,000)"
         )
-        return None, Finding("error", path, None, None, None, msg, "too-many-nodes")
+        return None, Finding("error", path, None, None, None, msg, "too-many-nodes"), 0
     except RecursionError:
-        return None, Finding("error", path, None, None, None, _TOO_DEEP, "too-deep")
+        return None, Finding("error", path, None, None, None, _TOO_DEEP, "too-deep"), 0
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error is one of the above
-        return None, Finding("error", path, None, None, None, f"YAML error: {exc}", "yaml-syntax")
+        msg = f"YAML error: {exc}"
+        return None, Finding("error", path, None, None, None, msg, "yaml-syntax"), 0
     finally:
         if loader is not None:
             loader.dispose()
