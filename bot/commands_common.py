@@ -232,9 +232,15 @@ async def work_off_loop(
 
 
 def choices(
-    pairs: Callable[[], Sequence[tuple[str, str]]], what: str
+    pairs: Callable[[], Sequence[tuple[str, str]]], what: str, typed: object = ""
 ) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices within Discord's limits; never raises (logs and returns none)."""
+    """Autocomplete choices within Discord's limits; never raises (logs and returns none).
+
+    ``typed`` is what the user has typed: a value that is not text (a forged or stale payload)
+    gets no choices."""
+    if not isinstance(typed, str):
+        log.info("autocomplete for %s: the typed value is not text", what)
+        return []
     try:
         out = []
         for label, value in pairs():

@@ -33,12 +33,12 @@ def public_commands(svc: Services) -> list[app_commands.Command[Any, ..., None]]
     async def fact_choices(interaction: discord.Interaction, current: str) -> list[
         app_commands.Choice[str]
     ]:
-        return choices(lambda: search.complete_facts(svc.facts.book, current), "fact")
+        return choices(lambda: search.complete_facts(svc.facts.book, current), "fact", current)
 
     async def topic_choices(interaction: discord.Interaction, current: str) -> list[
         app_commands.Choice[str]
     ]:
-        return choices(lambda: search.complete_topics(svc.facts.book, current), "topic")
+        return choices(lambda: search.complete_topics(svc.facts.book, current), "topic", current)
 
     @app_commands.command(name="fact", description="One fact with its source")
     @app_commands.describe(

@@ -112,6 +112,8 @@ class FactTree(app_commands.CommandTree[discord.Client]):
             await send(interaction, note, ephemeral=True)
         except discord.HTTPException as exc:
             log.warning("could not send the error note for /%s: %s", name, exc.status)
+        except (aiohttp.ClientError, OSError) as exc:  # Discord unreachable or timed out
+            log.warning("could not send the error note for /%s: %s", name, type(exc).__name__)
 
 
 def command_hash(payload: list[dict[str, Any]], target: str) -> str:
