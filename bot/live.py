@@ -42,7 +42,15 @@ from typing import Literal
 
 from bot.book import FactBook
 from bot.diff import MESSAGE_LIMIT, changelog, diff_books
-from bot.load import DEFAULT_MAX_BYTES, FactsUnreadable, Finding, LoadResult, load_bytes
+from bot.load import (
+    DEFAULT_MAX_BYTES,
+    FactsUnreadable,
+    Finding,
+    LoadCache,
+    LoadResult,
+    load_bytes,
+    load_cached,
+)
 from bot.search import warm
 from bot.yaml_nodes import gc_paused
 
@@ -58,7 +66,8 @@ ERRORS_SHOWN = 8
 VERSION_CHARS = 12
 #: Thread switch interval (seconds) while a reload parses: the loop gets the GIL back sooner.
 SWITCH_INTERVAL = 0.001
-#: Files of at least this many bytes are parsed in a worker process (about 1,500 facts).
+#: Files of at least this many bytes that the chunked loader cannot take (an unusual layout, or
+#: errors) are parsed whole in a worker process (about 1,500 facts).
 PROCESS_THRESHOLD = 512 * 1024
 #: Times a file that changes while it is being read is read again before giving up.
 READ_ATTEMPTS = 4
@@ -357,6 +366,11 @@ class LiveFacts:
         self.last_report: ReloadReport | None = None
         #: Number of times the file was parsed (a reload of unchanged bytes does not parse).
         self.parses = 0
+        #: The pieces of the last load (see :mod:`bot.chunks`): a reload parses only the facts
+        #: whose text changed. ``cache.parsed`` says how many the last load parsed.
+        self.cache = LoadCache()
+        #: How the last load went: "chunked", "process" or "thread" (the whole file).
+        self.last_path: Literal["chunked", "process", "thread", ""] = ""
         self._good_key: str | None = None  # content hash of the bytes in service
         self._reported_broken: set[str] = set()  # broken contents already reported
         self._sig: Signature | None = None  # the file's signature at the last read
@@ -413,16 +427,25 @@ class LiveFacts:
     def _load(self, data: bytes) -> LoadResult:
         """Parse, validate and index ``data`` in a way that spares the event loop's thread.
 
-        * A file of :data:`PROCESS_THRESHOLD` bytes or more is parsed and validated in a
-          worker process (see :func:`_load_elsewhere` and :func:`spawn_is_safe`); a smaller
-          one right here.
-        * The cyclic garbage collector is paused throughout. The loader allocates some 500,000
-          short-lived objects for a 10,000-fact file; left to itself, the collector's first
-          pass after the load scans all of them while holding the GIL (a 250-400 ms stall of
-          the loop, measured). Paused until the load's garbage has been freed (by reference
-          counting) and the index is built, with the new book then frozen out of the
-          collector's reach (``gc.freeze``: it lives until the next reload and holds no
-          reference cycles), the reload costs the loop no collection at all.
+        * The file is loaded piece by piece through :attr:`cache` (:mod:`bot.chunks`): only the
+          facts whose text changed since the last load are parsed, the rest come from the
+          cache. A one-fact edit of a 10,000-fact file costs some 0.1-0.2 s here, with no
+          stall of the loop worth the name; a load with a cold cache (start-up, or a file
+          rewritten throughout) parses every fact in small pieces, each freed at once, so the
+          loop stalls less than with one big parse in this thread (measured: 30-35 ms
+          against 45-55 ms on 10,000 facts).
+        * When that cannot give the result (an unusual layout, or any error: the findings
+          must be the whole-file ones), the whole file is parsed: in a worker process for a
+          file of :data:`PROCESS_THRESHOLD` bytes or more (see :func:`_load_elsewhere` and
+          :func:`spawn_is_safe`), here for a smaller one.
+        * The cyclic garbage collector is paused throughout. A whole-file load allocates some
+          500,000 short-lived objects for a 10,000-fact file; left to itself, the collector's
+          first pass after the load scans all of them while holding the GIL (a 250-400 ms
+          stall of the loop, measured). Paused until the load's garbage has been freed (by
+          reference counting) and the index is built, with the new book and the cache then
+          frozen out of the collector's reach (``gc.freeze``: they hold no reference cycles,
+          and frozen objects are still freed by reference counting when let go), the reload
+          costs the loop no collection at all.
         * The interpreter's thread switch interval is lowered from 5 ms to
           :data:`SWITCH_INTERVAL` while this runs, so the loop waits less for the GIL each
           time it wakes up (worst stall about halved, measured), and restored afterwards.
@@ -432,13 +455,18 @@ class LiveFacts:
         sys.setswitchinterval(min(previous, SWITCH_INTERVAL))
         try:
             with gc_paused():
-                result = None
-                if len(data) >= self.process_threshold and spawn_is_safe():
+                result = load_cached(
+                    data, self.display, self.cache, max_bytes=self.max_bytes, today=self.today
+                )
+                self.last_path = "chunked"
+                if result is None and len(data) >= self.process_threshold and spawn_is_safe():
                     result = _load_elsewhere(data, self.display, self.max_bytes, self.today)
+                    self.last_path = "process"
                 if result is None:
                     result = load_bytes(
                         data, self.display, max_bytes=self.max_bytes, today=self.today
                     )
+                    self.last_path = "thread"
                 if result.book is not None:
                     warm(result.book)  # built here, so the swap puts a ready index in service
                     if self.freeze_gc:
