@@ -64,6 +64,28 @@ def _leaf_options(data: object) -> list[dict[str, object]]:
     return [o for o in options if isinstance(o, dict)]
 
 
+def options_well_formed(options: object) -> bool:
+    """Whether an interaction's ``options`` have the shape Discord sends: a list of objects with
+    a text ``name`` and an int ``type``; a subcommand (group) holds its own list, any other
+    option a ``value``. discord.py trips over anything else before a check can run."""
+    if options is None:
+        return True
+    if not isinstance(options, list):
+        return False
+    for o in options:
+        if not isinstance(o, dict) or not isinstance(o.get("name"), str):
+            return False
+        kind = o.get("type")
+        if not isinstance(kind, int) or isinstance(kind, bool):
+            return False
+        if kind in (1, 2):
+            if not options_well_formed(o.get("options")):
+                return False
+        elif "value" not in o:
+            return False
+    return True
+
+
 def options_match(interaction: discord.Interaction) -> bool:
     """A check: every parameter present when required, with the type the command declares.
 

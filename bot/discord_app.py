@@ -24,7 +24,14 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from bot.checks import AdminOnly, BadOptions, CooldownBuckets, CooledDown, options_match
+from bot.checks import (
+    AdminOnly,
+    BadOptions,
+    CooldownBuckets,
+    CooledDown,
+    options_match,
+    options_well_formed,
+)
 from bot.commands_admin import admin_group
 from bot.commands_common import NO_PINGS, Services, clip, send
 from bot.commands_public import public_commands
@@ -83,6 +90,10 @@ class FactTree(app_commands.CommandTree[discord.Client]):
     """A command tree whose every failure ends in a reply (never an unanswered interaction)."""
 
     async def _call(self, interaction: discord.Interaction[discord.Client]) -> None:
+        data = interaction.data
+        if isinstance(data, dict) and not options_well_formed(data.get("options")):
+            await self.on_error(interaction, BadOptions("malformed options"))
+            return
         try:
             await super()._call(interaction)
         except app_commands.AppCommandError:

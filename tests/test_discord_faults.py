@@ -217,6 +217,31 @@ async def test_wrong_options_on_every_command_get_a_clear_private_note(
     assert len(bot.bot.services.answers) == 0  # nothing was answered or cached
 
 
+@pytest.mark.parametrize(
+    ("command", "raw"),
+    [
+        ("fact", [{"name": "query", "type": 3}]),
+        ("fact", "query=revenue"),
+        ("fact", [{"type": 3, "value": "revenue"}]),
+        ("fact", [{"name": "query", "type": "3", "value": "revenue"}]),
+        ("fact", [["query", 3, "revenue"]]),
+        ("facts status", "verbose"),
+    ],
+    ids=["no-value", "not-a-list", "no-name", "type-as-text", "not-an-object", "sub-not-a-list"],
+)
+async def test_malformed_options_get_the_options_note_not_a_traceback(
+    bot: BotHandle, stand_in: StandIn, caplog: pytest.LogCaptureFixture, command: str, raw: Any
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot")
+    rec = await bot.interact(command, raw_options=raw, member_perms=MANAGE_GUILD)
+    assert rec.ephemeral and WRONG_OPTIONS in rec.content and len(rec.messages) == 1
+    payload = stand_in.interaction_payload("fact", {"query": "rev"}, focused="query")
+    payload["data"]["options"] = raw
+    done = await stand_in.wait_reply(await stand_in.inject(payload))
+    assert done.choices == []
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
 async def test_a_command_the_bot_no_longer_has(bot: BotHandle, stand_in: StandIn) -> None:
     """A context menu or a subcommand of a plain command, from a client with an old list."""
     menu = stand_in.interaction_payload("Check this fact")
