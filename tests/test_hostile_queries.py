@@ -260,7 +260,7 @@ async def test_the_bot_answers_every_hostile_query_once_and_safely(
         for query in variants(text)[:2]:
             for command, option, fmt in (
                 ("fact", "query", None), ("summary", "topic", None), ("search", "query", None),
-                ("fact", "query", "plain"), ("summary", "topic", "short"),
+                ("fact", "query", "plain"), ("summary", "topic", "short"), ("source", "fact", None),
             ):
                 options: dict[str, Any] = {option: query}
                 if fmt:
@@ -268,7 +268,7 @@ async def test_the_bot_answers_every_hostile_query_once_and_safely(
                 rec = await bot.interact(command, options)
                 check_reply(rec, query)
                 asked += 1
-    assert asked == len(TEXTS) * 10
+    assert asked == len(TEXTS) * 12
     for rec in bot.records:  # no second message turned up later
         assert len(rec.messages) == 1
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
