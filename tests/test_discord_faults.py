@@ -192,6 +192,24 @@ async def test_the_gateway_drops_while_a_command_is_answered(
     assert nxt.embeds and stand_in.resumes == resumes + 1
 
 
+async def test_a_refused_resume_ends_in_a_fresh_session(
+    bot: BotHandle, stand_in: StandIn
+) -> None:
+    """The connection drops and Discord has meanwhile forgotten the session: the RESUME gets
+    op 9 (not resumable), the bot identifies again and answers."""
+
+    async def no_wait(shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py waits 5 s before a re-IDENTIFY (Discord's rate limit): not needed here."""
+
+    bot.bot.before_identify_hook = no_wait  # type: ignore[method-assign]
+    identifies, resumes = stand_in.identifies, stand_in.resumes
+    stand_in._sessions.clear()  # the stand-in no longer knows the session
+    await stand_in.drop_connection()
+    rec = await bot.interact("fact", {"query": "hard currency"})
+    assert rec.embeds and len(rec.messages) == 1
+    assert stand_in.identifies == identifies + 1 and stand_in.resumes == resumes
+
+
 # -- forged or stale interactions ------------------------------------------------------------
 @pytest.mark.parametrize(
     ("command", "raw"),
