@@ -22,16 +22,29 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.book import Fact, FactBook, Topic
-from bot.text import MAX_QUERY_CHARS, content_terms, fold, key, query_terms, shorten, terms
+from bot.book import Fact, FactBook, Source, Topic
+from bot.text import (
+    MAX_QUERY_CHARS,
+    STOPWORDS,
+    fold,
+    key,
+    query_terms,
+    raw_tokens,
+    shorten,
+    stem,
+    terms,
+)
 
 # Field weights: how much a term counts depending on where it appears.
 W_ID = 3.0
@@ -41,6 +54,9 @@ W_REGION = 2.0
 W_PUBLISHER = 1.2
 W_QUOTE = 1.0
 W_SOURCE_TITLE = 0.8
+
+#: Every field weight, strongest first.
+_WEIGHTS = sorted({W_ID, W_TOPIC, W_CLAIM, W_REGION, W_PUBLISHER, W_QUOTE, W_SOURCE_TITLE})[::-1]
 
 Q_PREFIX = 0.8  # a prefix match counts this much of an exact one (times the length ratio)
 Q_FUZZY = 0.7  # an edit-distance match, times its similarity
@@ -65,6 +81,15 @@ SUGGESTIONS_MAX = 3
 _ATTR = "_factbot_search_index"
 
 
+#: Spacing of the order keys a full build gives facts (see ``_Index``): room to insert up to
+#: 20 facts one by one at the same place before the keys are renumbered.
+KEY_GAP = 1 << 20
+#: Above this many changed terms, the vocabulary is re-sorted rather than edited in place.
+VOCAB_EDITS_MAX = 256
+
+_SIG = attrgetter("id", "claim", "source", "topics", "quote", "regions")  # what the index reads
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One search result: a fact and its score (higher is better)."""
@@ -73,79 +98,331 @@ class Hit:
     score: float
 
 
+@dataclass(frozen=True, slots=True)
+class _SourceData:
+    """A source's searchable terms (shared by all its facts)."""
+
+    sig: tuple[str, str, str | None]  # title, publisher, author
+    title_terms: tuple[str, ...]
+    publisher_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _TopicData:
+    """A topic's searchable terms: its id, title and aliases."""
+
+    sig: tuple[str, str, tuple[str, ...]]  # id, title, aliases
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _FactData:
+    """One fact's share of the index. It depends only on the fields in ``sig`` (not on
+    ``line``, dates or confidence) and on the terms of its source and topics, so a reload
+    reuses it for every fact, source and topic whose text did not change."""
+
+    sig: tuple[object, ...]
+    source: _SourceData | None
+    topics: tuple[_TopicData | None, ...]
+    levels: tuple[tuple[float, tuple[str, ...]], ...]  # (weight, its terms), strongest first
+    words: frozenset[str]  # claim words: no stopwords, no numbers (compose)
+    folded_id: str
+
+    def weights(self) -> dict[str, float]:
+        """Term -> the weight of the strongest field it appears in."""
+        return {t: w for w, ts in self.levels for t in ts}
+
+
 @dataclass
 class _Index:
-    facts: tuple[Fact, ...]
-    postings: dict[str, dict[int, float]]
-    idf: dict[str, float]
+    """The search index of one book.
+
+    Facts are known by an order key: an int, increasing in the curators' order (positions
+    spaced by ``KEY_GAP`` after a full build). An incremental build (``warm(book, previous)``)
+    keeps the keys of facts that kept their relative order and gives new or moved facts keys
+    between their neighbours', so a one-fact edit touches only that fact's posting entries.
+    Every structure here is read-only once built (``fuzzy_cache`` aside): a new index shares
+    unchanged parts with the previous one and copies what it changes.
+    """
+
+    facts: dict[int, Fact]  # key -> fact, in curators' order
+    ordered: tuple[Fact, ...]  # the facts in curators' order
+    keys: dict[str, int]  # fact id -> key
+    data: dict[str, _FactData]  # fact id -> its share of the index
+    sources: dict[str, _SourceData]
+    topics: dict[str, _TopicData]
+    postings: dict[str, dict[int, float]]  # term -> {key: weight}, strongest first, then key
+    idf: list[float]  # by document frequency (the length of a posting list)
     vocab: list[str]  # sorted, for prefix lookups
     neighbours: dict[str, list[str]]  # a term and its one-letter deletions -> terms (typos)
     ids_sorted: list[str]  # folded fact ids, sorted, for id-prefix autocomplete
-    id_to_pos: dict[str, int]  # folded fact id -> position
+    id_to_pos: dict[str, int]  # folded fact id -> key
     topic_keys: dict[str, str]  # key(id/title/alias) -> topic id, first one wins
-    topic_facts: dict[str, tuple[int, ...]]
-    fact_words: tuple[frozenset[str], ...]  # claim words: no stopwords, no numbers (compose)
-    superseded_positions: tuple[int, ...]
+    topic_facts: dict[str, tuple[int, ...]]  # topic id -> keys of its facts, curators' order
+    superseded_positions: tuple[int, ...]  # keys of superseded facts
     topic_names: list[str]  # folded topic ids, titles and aliases (for "did you mean")
     topic_labels: list[str]  # the topic title to show for each name
     ids_folded: list[str]  # folded fact ids in curators' order
     fuzzy_cache: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
 
 
-def _add(weights: dict[str, float], text: str | None, weight: float) -> None:
-    if not text:
-        return
-    for t in terms(text):
-        if weights.get(t, 0.0) < weight:
-            weights[t] = weight
+def _source_data(src: Source, old: _SourceData | None) -> _SourceData:
+    sig = (src.title, src.publisher, src.author)
+    if old is not None and old.sig == sig:
+        return old
+    publisher = terms(src.publisher) + (terms(src.author) if src.author else [])
+    return _SourceData(sig, tuple(terms(src.title)), tuple(publisher))
 
 
-def _build(book: FactBook) -> _Index:
-    facts = tuple(book.facts.values())
-    postings: dict[str, dict[int, float]] = {}
-    topic_weights: dict[str, dict[str, float]] = {}
-    for tid, topic in book.topics.items():
-        tw: dict[str, float] = {}
-        _add(tw, tid, W_TOPIC)
-        _add(tw, topic.title, W_TOPIC)
-        for alias in topic.aliases:
-            _add(tw, alias, W_TOPIC)
-        topic_weights[tid] = tw
-    source_weights: dict[str, dict[str, float]] = {}
-    for sid, src in book.sources.items():
-        sw: dict[str, float] = {}
-        _add(sw, src.title, W_SOURCE_TITLE)
-        _add(sw, src.publisher, W_PUBLISHER)
-        _add(sw, src.author, W_PUBLISHER)
-        source_weights[sid] = sw
+def _topic_data(tid: str, topic: Topic, old: _TopicData | None) -> _TopicData:
+    sig = (tid, topic.title, topic.aliases)
+    if old is not None and old.sig == sig:
+        return old
+    found = terms(tid) + terms(topic.title)
+    for alias in topic.aliases:
+        found += terms(alias)
+    return _TopicData(sig, tuple(found))
 
-    fact_words: list[frozenset[str]] = []
-    for pos, fact in enumerate(facts):
-        w: dict[str, float] = dict(source_weights.get(fact.source, {}))
-        _add(w, fact.quote, W_QUOTE)
-        for region in fact.regions:
-            _add(w, region, W_REGION)
-        _add(w, fact.claim, W_CLAIM)
-        for tid in fact.topics:
-            for t, weight in topic_weights.get(tid, {}).items():
-                if w.get(t, 0.0) < weight:
-                    w[t] = weight
-        _add(w, fact.id, W_ID)
-        for t, weight in w.items():
-            postings.setdefault(t, {})[pos] = weight
-        fact_words.append(frozenset(t for t in content_terms(fact.claim) if not t[0].isdigit()))
 
-    for t, p in postings.items():  # strongest first (then curators' order): see _best_per_fact
-        if len(p) > 1:
-            postings[t] = dict(sorted(p.items(), key=lambda kv: (-kv[1], kv[0])))
-    n = len(facts)
-    idf = {t: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
-    vocab = sorted(postings)
-    neighbours: dict[str, list[str]] = {}
+def _fact_data(
+    fact: Fact,
+    sig: tuple[object, ...],
+    src: _SourceData | None,
+    tops: tuple[_TopicData | None, ...],
+) -> _FactData:
+    """Each term counts once per fact, at the weight of the strongest field it appears in:
+    the fields are taken strongest first, each keeping only the terms not seen yet."""
+    raw = raw_tokens(fact.claim)
+    seen = set(terms(fact.id))
+    levels: list[tuple[float, tuple[str, ...]]] = [(W_ID, tuple(seen))]
+    fields: list[tuple[float, set[str]]] = [
+        (W_TOPIC, set().union(*[t.terms for t in tops if t is not None])),
+        (W_CLAIM, set(map(stem, raw)).union(*map(terms, fact.regions))),
+    ]
+    if src is not None:
+        fields.append((W_PUBLISHER, set(src.publisher_terms)))
+    if fact.quote:
+        fields.append((W_QUOTE, set(terms(fact.quote))))
+    if src is not None:
+        fields.append((W_SOURCE_TITLE, set(src.title_terms)))
+    for weight, found in fields:
+        found -= seen
+        if found:
+            levels.append((weight, tuple(found)))
+            seen |= found
+    plain = set(raw).difference(STOPWORDS)
+    words = frozenset(stem(t) for t in plain if not t[0].isdigit())
+    return _FactData(sig, src, tops, tuple(levels), words, fold(fact.id))
+
+
+def _order_keys(ids: list[str], old: dict[str, int]) -> list[int] | None:
+    """Keys for ``ids`` (the new curators' order) that keep as many old keys as the order
+    allows (a longest increasing run of them); the others go between their neighbours.
+    None when no old key is kept or there is no room left: the caller renumbers."""
+    seq = [old.get(fid) for fid in ids]
+    present = [i for i, k in enumerate(seq) if k is not None]
+    if not present:
+        return None
+    olds = [old[ids[i]] for i in present]
+    if all(a < b for a, b in itertools.pairwise(olds)):
+        kept = set(present)
+    else:  # a fact moved: keep a longest increasing subsequence of the old keys
+        tails: list[int] = []  # index into present of the smallest tail of each length
+        prev: list[int] = [-1] * len(present)
+        for j, k in enumerate(olds):
+            lo = _bisect_tails(olds, tails, k)
+            if lo > 0:
+                prev[j] = tails[lo - 1]
+            if lo == len(tails):
+                tails.append(j)
+            else:
+                tails[lo] = j
+        kept = set()
+        j = tails[-1] if tails else -1
+        while j >= 0:
+            kept.add(present[j])
+            j = prev[j]
+    out: list[int] = [0] * len(ids)
+    run: list[int] = []
+    lo_key: int | None = None
+    for i in [*range(len(ids)), len(ids)]:
+        if i < len(ids) and i not in kept:
+            run.append(i)
+            continue
+        hi_key = seq[i] if i < len(ids) else None
+        if run:
+            m = len(run)
+            if lo_key is not None:
+                lo = lo_key
+                hi = hi_key if hi_key is not None else lo + KEY_GAP * (m + 1)
+            else:  # a run before the first kept fact (so hi_key is set)
+                hi = hi_key if hi_key is not None else 0
+                lo = hi - KEY_GAP * (m + 1)
+            step = (hi - lo) // (m + 1)
+            if step == 0:
+                return None
+            for j, at in enumerate(run, start=1):
+                out[at] = lo + step * j
+            run = []
+        if hi_key is not None:
+            out[i] = hi_key
+            lo_key = hi_key
+    return out
+
+
+def _bisect_tails(olds: list[int], tails: list[int], k: int) -> int:
+    lo, hi = 0, len(tails)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if olds[tails[mid]] < k:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _posting_order(entry: tuple[int, float]) -> tuple[float, int]:
+    return -entry[1], entry[0]
+
+
+def _merge_all(keys: list[int], data: list[_FactData]) -> dict[str, dict[int, float]]:
+    """Posting lists from scratch, strongest first, then curators' order: each field weight
+    in turn, strongest first, over the facts in order (``keys`` ascend)."""
+    by_weight: dict[float, list[tuple[int, tuple[str, ...]]]] = {w: [] for w in _WEIGHTS}
+    for k, d in zip(keys, data, strict=True):
+        for w, ts in d.levels:
+            by_weight[w].append((k, ts))
+    postings: defaultdict[str, dict[int, float]] = defaultdict(dict)
+    for w, entries in by_weight.items():
+        for k, ts in entries:
+            for t in ts:
+                postings[t][k] = w
+    return dict(postings)
+
+
+def _neighbours_of(vocab: Iterable[str]) -> dict[str, list[str]]:
+    neighbours: defaultdict[str, list[str]] = defaultdict(list)
     for t in vocab:
         if len(t) >= 3 and t.isalpha():
             for variant in _deletions(t):
-                neighbours.setdefault(variant, []).append(t)
+                neighbours[variant].append(t)
+    return dict(neighbours)
+
+
+def _merge_diff(
+    prev: _Index, keys: dict[str, int], data: dict[str, _FactData], fresh: list[str]
+) -> tuple[dict[str, dict[int, float]], list[str], dict[str, list[str]]]:
+    """The previous index's postings, vocabulary and deletion index updated for the facts
+    whose data or key changed (``fresh``: the ids of new or moved facts)."""
+    removed: defaultdict[str, set[int]] = defaultdict(set)
+    added: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
+    for fid, old in prev.data.items():
+        new = data.get(fid)
+        k = prev.keys[fid]
+        if new is old and keys.get(fid) == k:
+            continue
+        if new is not None and keys[fid] == k:  # same place, new text: diff its terms
+            was, now = old.weights(), new.weights()
+            for t, w in was.items():
+                if now.get(t) != w:
+                    removed[t].add(k)
+            for t, w in now.items():
+                if was.get(t) != w:
+                    added[t].append((k, w))
+        else:
+            for _, ts in old.levels:
+                for t in ts:
+                    removed[t].add(k)
+    for fid in fresh:
+        k = keys[fid]
+        for w, ts in data[fid].levels:
+            for t in ts:
+                added[t].append((k, w))
+    postings = dict(prev.postings)
+    gone: list[str] = []
+    new_terms: list[str] = []
+    for t in removed.keys() | added.keys():
+        old_p = postings.get(t)
+        if old_p is None:
+            new_terms.append(t)
+            items: list[tuple[int, float]] = []
+        else:
+            drop = removed.get(t)
+            items = [kw for kw in old_p.items() if kw[0] not in drop] if drop else [*old_p.items()]
+        more = added.get(t)
+        if more:
+            if len(more) <= 4:
+                for kw in more:
+                    bisect.insort(items, kw, key=_posting_order)
+            else:
+                items.extend(more)
+                items.sort(key=_posting_order)
+        if items:
+            postings[t] = dict(items)
+        elif old_p is not None:
+            del postings[t]
+            gone.append(t)
+    if not gone and not new_terms:
+        return postings, prev.vocab, prev.neighbours
+    if len(gone) + len(new_terms) > VOCAB_EDITS_MAX:
+        vocab = sorted(postings)
+        return postings, vocab, _neighbours_of(vocab)
+    vocab = list(prev.vocab)
+    neighbours = dict(prev.neighbours)
+    for t in gone:
+        del vocab[bisect.bisect_left(vocab, t)]
+        if len(t) >= 3 and t.isalpha():
+            for variant in _deletions(t):
+                rest = [x for x in neighbours[variant] if x != t]
+                if rest:
+                    neighbours[variant] = rest
+                else:
+                    del neighbours[variant]
+    for t in new_terms:
+        bisect.insort(vocab, t)
+        if len(t) >= 3 and t.isalpha():
+            for variant in _deletions(t):
+                neighbours[variant] = [*neighbours.get(variant, ()), t]
+    return postings, vocab, neighbours
+
+
+def _idf_table(n: int) -> list[float]:
+    return [math.log(1.0 + (n - df + 0.5) / (df + 0.5)) for df in range(n + 1)]
+
+
+def _build(book: FactBook, prev: _Index | None = None) -> _Index:
+    """The index of ``book``; with ``prev`` (the index of an earlier version), reusing the
+    data of every unchanged fact, source and topic and updating only what changed."""
+    old_sources = prev.sources if prev is not None else {}
+    old_topics = prev.topics if prev is not None else {}
+    sources = {sid: _source_data(s, old_sources.get(sid)) for sid, s in book.sources.items()}
+    topics = {tid: _topic_data(tid, t, old_topics.get(tid)) for tid, t in book.topics.items()}
+    ordered = tuple(book.facts.values())
+    ids = list(book.facts)
+    old_data = prev.data if prev is not None else {}
+    data: dict[str, _FactData] = {}
+    for fid, fact in zip(ids, ordered, strict=True):
+        sig = _SIG(fact)
+        src = sources.get(fact.source)
+        tops = tuple(map(topics.get, fact.topics))
+        old = old_data.get(fid)
+        if old is not None and old.sig == sig and old.source is src and old.topics == tops:
+            data[fid] = old
+        else:
+            data[fid] = _fact_data(fact, sig, src, tops)
+    key_list = _order_keys(ids, prev.keys) if prev is not None else None
+    if prev is None or key_list is None:
+        key_list = [i * KEY_GAP for i in range(len(ids))]
+        postings = _merge_all(key_list, list(data.values()))
+        vocab = sorted(postings)
+        neighbours = _neighbours_of(vocab)
+        keys = dict(zip(ids, key_list, strict=True))
+    else:
+        keys = dict(zip(ids, key_list, strict=True))
+        fresh = [fid for fid in ids if prev.keys.get(fid) != keys[fid]]
+        postings, vocab, neighbours = _merge_diff(prev, keys, data, fresh)
+    n = len(ordered)
+    idf = prev.idf if prev is not None and len(prev.idf) == n + 1 else _idf_table(n)
 
     topic_keys: dict[str, str] = {}
     choices: list[str] = []
@@ -155,12 +432,18 @@ def _build(book: FactBook) -> _Index:
             topic_keys.setdefault(key(name), tid)
             choices.append(fold(name))
             labels.append(topic.title)
-    id_to_pos = {fold(f.id): i for i, f in enumerate(facts)}
+    ids_folded = [data[fid].folded_id for fid in ids]
+    id_to_pos = dict(zip(ids_folded, key_list, strict=True))
     topic_facts = {
-        tid: tuple(book.position(f.id) for f in book.facts_for_topic(tid)) for tid in book.topics
+        tid: tuple(keys[f.id] for f in book.facts_for_topic(tid)) for tid in book.topics
     }
     return _Index(
-        facts=facts,
+        facts=dict(zip(key_list, ordered, strict=True)),
+        ordered=ordered,
+        keys=keys,
+        data=data,
+        sources=sources,
+        topics=topics,
         postings=postings,
         idf=idf,
         vocab=vocab,
@@ -169,11 +452,12 @@ def _build(book: FactBook) -> _Index:
         id_to_pos=id_to_pos,
         topic_keys=topic_keys,
         topic_facts=topic_facts,
-        fact_words=tuple(fact_words),
-        superseded_positions=tuple(i for i, f in enumerate(facts) if f.superseded_by),
+        superseded_positions=tuple(
+            k for k, f in zip(key_list, ordered, strict=True) if f.superseded_by
+        ),
         topic_names=choices,
         topic_labels=labels,
-        ids_folded=[fold(f.id) for f in facts],
+        ids_folded=ids_folded,
     )
 
 
@@ -186,14 +470,23 @@ def _index(book: FactBook) -> _Index:
     return idx
 
 
-def warm(book: FactBook) -> None:
-    """Build and cache the search index for ``book`` (safe to call from a worker thread)."""
-    _index(book)
+def warm(book: FactBook, previous: FactBook | None = None) -> None:
+    """Build and cache the search index for ``book`` (safe to call from a worker thread).
+
+    With ``previous`` (the book in service, whose index is built), only what changed is
+    indexed: the result behaves exactly like a fresh build, at a cost that follows the size
+    of the edit rather than of the book. ``previous`` is not modified.
+    """
+    if isinstance(book.__dict__.get(_ATTR), _Index):
+        return
+    prev = previous.__dict__.get(_ATTR) if previous is not None else None
+    idx = _build(book, prev if isinstance(prev, _Index) else None)
+    object.__setattr__(book, _ATTR, idx)
 
 
 def fact_words(book: FactBook, fact: Fact) -> frozenset[str]:
     """The claim's words (stemmed; no stopwords, no numbers), from the index."""
-    return _index(book).fact_words[book.position(fact.id)]
+    return _index(book).data[fact.id].words
 
 
 # -- matching ------------------------------------------------------------------------------------
@@ -257,8 +550,10 @@ def _expand(idx: _Index, term: str) -> list[tuple[str, float]]:
 def _term_postings(idx: _Index, term: str) -> list[tuple[dict[int, float], float]]:
     """(postings, factor) for each index term a query term stands for."""
     # a rarer word that merely starts like the query term must not outweigh the term itself
-    cap = idx.idf.get(term, math.inf)
-    return [(idx.postings[t], min(idx.idf[t], cap) * q) for t, q in _expand(idx, term)]
+    postings, idf = idx.postings, idx.idf
+    own = postings.get(term)
+    cap = idf[len(own)] if own is not None else math.inf
+    return [(postings[t], min(idf[len(postings[t])], cap) * q) for t, q in _expand(idx, term)]
 
 
 def _by_score(postings: dict[int, float], factor: float) -> Iterator[tuple[float, int]]:
@@ -418,7 +713,7 @@ def search(book: FactBook, query: str, limit: int = 10) -> list[Hit]:
 
 def _close_ids(idx: _Index, q: str, cutoff: float) -> list[tuple[float, int, str]]:
     found = process.extract(q, idx.ids_folded, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
-    return [(score, pos, idx.facts[pos].id) for _, score, pos in found]
+    return [(score, pos, idx.ordered[pos].id) for _, score, pos in found]
 
 
 def suggest(book: FactBook, query: str) -> list[str]:
@@ -546,7 +841,7 @@ def complete_facts(book: FactBook, partial: str) -> list[tuple[str, str]]:
     p = fold(partial[:MAX_QUERY_CHARS]).strip()
     chosen: list[Fact] = []
     if not p:
-        chosen = [f for f in idx.facts if f.superseded_by is None][:AUTOCOMPLETE_MAX]
+        chosen = [f for f in idx.ordered if f.superseded_by is None][:AUTOCOMPLETE_MAX]
     else:
         ids = idx.ids_sorted
         i = bisect.bisect_left(ids, p)

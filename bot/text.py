@@ -20,6 +20,7 @@ MAX_QUERY_TOKENS = 24
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\d+", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_DIGIT_COMMA = re.compile(r"\d,\d")
 _OUR = re.compile(r"(?<=[a-z]{2})our(?=(?:s|ed|ing|er|ers)?$)")
 _ISE = re.compile(r"(?<=[a-z]{3})is(?=(?:e|es|ed|ing|ation|ations)$)")
 
@@ -43,12 +44,11 @@ def fold(text: str) -> str:
 
 def raw_tokens(text: str) -> list[str]:
     """Folded word and number tokens of ``text``, in order (numbers without separators)."""
-    out: list[str] = []
-    for tok in _TOKEN.findall(fold(text)):
-        if tok[0].isdigit():
-            tok = tok.replace(",", "")
-        out.append(tok)
-    return out
+    folded = fold(text)
+    toks: list[str] = _TOKEN.findall(folded)
+    if "," in folded and _DIGIT_COMMA.search(folded):  # only then does a number hold a comma
+        return [t.replace(",", "") if t[0].isdigit() else t for t in toks]
+    return toks
 
 
 @lru_cache(maxsize=65536)
@@ -75,7 +75,7 @@ def stem(token: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Stemmed tokens of ``text`` in order, stopwords included (callers decide)."""
-    return [stem(t) for t in raw_tokens(text)]
+    return list(map(stem, raw_tokens(text)))
 
 
 def content_terms(text: str) -> list[str]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import search as S
+from bot.book import Fact, Source, Topic
 from bot.text import fold, query_terms, raw_tokens, stem, terms
 from tests.bookfactory import make_book, make_fact, make_source, make_topic, sample_book
 
@@ -333,3 +336,158 @@ def test_ranking_equals_exhaustive_scoring(
     book = make_book(facts)
     query = " ".join(words)
     assert ids(query, limit=limit, book=book) == _reference(book, query, limit)
+
+
+# -- incremental index: warm(book, previous) behaves exactly like a fresh build -------------------
+_WORDS = ["workers", "logging", "russia", "camps", "wages", "seafood", "quota", "abroad", "ship"]
+
+
+def _normal(book: object) -> dict[str, object]:
+    """The index with order keys replaced by positions (what a fresh build would hold)."""
+    idx = S._index(book)  # type: ignore[arg-type]
+    pos = {k: i for i, k in enumerate(idx.facts)}
+    assert list(idx.facts) == sorted(idx.facts)  # keys ascend in curators' order
+    assert [f.id for f in idx.ordered] == list(book.facts)  # type: ignore[attr-defined]
+    return {
+        "postings": {t: [(pos[k], w) for k, w in p.items()] for t, p in idx.postings.items()},
+        "vocab": idx.vocab,
+        "neighbours": {v: sorted(ts) for v, ts in idx.neighbours.items()},
+        "idf": idx.idf,
+        "ids": (idx.ids_sorted, {i: pos[k] for i, k in idx.id_to_pos.items()}, idx.ids_folded),
+        "topics": (idx.topic_keys, idx.topic_names, idx.topic_labels),
+        "topic_facts": {t: [pos[k] for k in ks] for t, ks in idx.topic_facts.items()},
+        "superseded": [pos[k] for k in idx.superseded_positions],
+        "words": {fid: d.words for fid, d in idx.data.items()},
+        "facts": idx.ordered,
+    }
+
+
+def _behaviour(book: object) -> list[object]:
+    out: list[object] = []
+    queries = [*_WORDS, "work", "rusia", "logs camps", "f3", "t1", "topic one", "seafod quota"]
+    for q in queries:
+        out.append([(h.fact.id, h.score) for h in S.search(book, q, 7)])  # type: ignore[arg-type]
+        out.append(S.suggest(book, q))  # type: ignore[arg-type]
+        out.append(S.complete_facts(book, q[:3]))  # type: ignore[arg-type]
+        out.append(S.complete_topics(book, q))  # type: ignore[arg-type]
+        topic = S.resolve_topic(book, q)  # type: ignore[arg-type]
+        out.append(topic.id if topic else None)
+    return out
+
+
+_claim = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=5).map(lambda ws: " ".join(ws))
+_edit = st.one_of(
+    st.tuples(st.just("add"), st.integers(0, 40), _claim),
+    st.tuples(st.just("remove"), st.integers(0, 40)),
+    st.tuples(st.just("claim"), st.integers(0, 40), _claim),
+    st.tuples(st.just("move"), st.integers(0, 40), st.integers(0, 40)),
+    st.tuples(st.just("topics"), st.integers(0, 40), st.sampled_from([("t0",), ("t1", "t2")])),
+    st.tuples(st.just("source"), st.integers(0, 40), st.sampled_from(["s0", "s1", "s2"])),
+    st.tuples(st.just("line"), st.integers(0, 40)),
+    st.tuples(st.just("supersede"), st.integers(0, 40)),
+    st.tuples(st.just("alias"), st.sampled_from(["t0", "t1", "t2"]), _claim),
+    st.tuples(st.just("publisher"), st.sampled_from(["s0", "s1", "s2"]), _claim),
+)
+
+
+def _apply(
+    facts: list[Fact], topics: dict[str, Topic], sources: dict[str, Source], edit: tuple[Any, ...]
+) -> None:
+    op, *args = edit
+    at = args[0] % len(facts) if facts and isinstance(args[0], int) else 0
+    if op == "add":
+        n = 1 + max((int(f.id[1:]) for f in facts), default=0)
+        facts.insert(min(args[0], len(facts)), make_fact(f"f{n}", args[1], topics=["t0"]))
+    elif op == "alias":
+        topics[args[0]] = dataclasses.replace(topics[args[0]], aliases=(args[1],))
+    elif op == "publisher":
+        sources[args[0]] = dataclasses.replace(sources[args[0]], publisher=args[1])
+    elif not facts:
+        return
+    elif op == "remove":
+        del facts[at]
+    elif op == "claim":
+        facts[at] = dataclasses.replace(facts[at], claim=args[1])
+    elif op == "move":
+        facts.insert(args[1] % len(facts), facts.pop(at))
+    elif op == "topics":
+        facts[at] = dataclasses.replace(facts[at], topics=args[1])
+    elif op == "source":
+        facts[at] = dataclasses.replace(facts[at], source=args[1])
+    elif op == "line":  # a fact above grew by a line: nothing the index reads changes
+        facts[at:] = [dataclasses.replace(f, line=f.line + 1) for f in facts[at:]]
+    elif op == "supersede":
+        facts[at] = dataclasses.replace(facts[at], superseded_by=facts[0].id)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(_claim, min_size=0, max_size=25),
+    st.lists(st.lists(_edit, min_size=1, max_size=4), min_size=1, max_size=4),
+)
+def test_incremental_index_equals_a_fresh_build(
+    claims: list[str], rounds: list[list[tuple[Any, ...]]]
+) -> None:
+    topics = {
+        "t0": make_topic("t0", "Topic one", ["logging camps"]),
+        "t1": make_topic("t1", "Seafood quota"),
+        "t2": make_topic("t2", "Wages"),
+    }
+    sources = {f"s{i}": make_source(f"s{i}", title=f"Report on {_WORDS[i]}") for i in range(3)}
+    facts = [
+        make_fact(f"f{i}", c, source=f"s{i % 3}", topics=[f"t{i % 3}"], line=i)
+        for i, c in enumerate(claims)
+    ]
+    book = make_book(facts, topics=topics.values(), sources=sources.values())
+    S.warm(book)
+    for edits in rounds:  # each round is one reload, warmed from the book before it
+        for edit in edits:
+            _apply(facts, topics, sources, edit)
+        new = make_book(facts, topics=topics.values(), sources=sources.values())
+        before = _normal(book)
+        S.warm(new, book)
+        fresh = make_book(facts, topics=topics.values(), sources=sources.values())
+        assert _normal(new) == _normal(fresh)
+        assert _behaviour(new) == _behaviour(fresh)
+        assert _normal(book) == before  # the book in service is untouched
+        book = new
+
+
+def test_incremental_index_renumbers_when_keys_run_out_and_keeps_moves_exact() -> None:
+    facts = [make_fact(f"f{i}", f"{_WORDS[i % 9]} claim {i}") for i in range(6)]
+    book = make_book(facts)
+    S.warm(book)
+    for n in range(30):  # always between f0 and f1: the gap halves each time
+        facts.insert(1, make_fact(f"n{n}", f"new {_WORDS[n % 9]} claim"))
+        new = make_book(facts)
+        S.warm(new, book)
+        assert _normal(new) == _normal(make_book(facts))
+        book = new
+    facts.reverse()  # every fact moves
+    new = make_book(facts)
+    S.warm(new, book)
+    assert _normal(new) == _normal(make_book(facts))
+    assert _behaviour(new) == _behaviour(make_book(facts))
+
+
+def test_incremental_index_reuses_unchanged_facts() -> None:
+    facts = [make_fact(f"f{i}", f"{_WORDS[i % 9]} claim {i}", line=i) for i in range(50)]
+    book = make_book(facts)
+    S.warm(book)
+    edited = [dataclasses.replace(f, line=f.line + 3) for f in facts]
+    edited[10] = dataclasses.replace(edited[10], claim="An entirely new claim.")
+    new = make_book(edited)
+    S.warm(new, book)
+    old_idx, new_idx = S._index(book), S._index(new)
+    reused = [fid for fid in new.facts if new_idx.data[fid] is old_idx.data[fid]]
+    assert reused == [f"f{i}" for i in range(50) if i != 10]
+    assert new_idx.keys == old_idx.keys
+    assert S.search(new, "entirely")[0].fact is new.facts["f10"]  # the new book's objects
+    S.warm(new, book)  # already warm: nothing happens
+    assert S._index(new) is new_idx
+
+
+def test_field_weights_are_laid_down_strongest_first() -> None:
+    # _fact_data gives each term its strongest field by taking fields in this order.
+    order = [S.W_ID, S.W_TOPIC, S.W_CLAIM, S.W_PUBLISHER, S.W_QUOTE, S.W_SOURCE_TITLE]
+    assert order == sorted(order, reverse=True) and S.W_REGION == S.W_CLAIM
