@@ -117,7 +117,7 @@ class LoadCache:
     def __init__(self) -> None:
         self._facts: dict[str, _Kept] = {}
         self._head: tuple[str, HeadPart, int] | None = None
-        self._context: tuple[str, dt.date] | None = None
+        self._context: str | None = None
         self._lock = threading.Lock()
         self.parsed = 0
         self.reused = 0
@@ -164,8 +164,10 @@ def load_chunked(
     if layout is None:
         return None
     with cache._lock:
-        if cache._context != (path, today):
-            cache._facts, cache._head, cache._context = {}, None, (path, today)
+        # A piece's result depends on the day only through "reviewed is in the future", which
+        # a later day never makes true: so a new day keeps the pieces (assemble checks again).
+        if cache._context != path:
+            cache._facts, cache._head, cache._context = {}, None, path
         return _load(text, layout, path, today, version, cache, pure)
 
 

@@ -505,7 +505,7 @@ def assemble(
     findings: list[Finding] = []
     nxt: dict[str, str] = {}
     for part, fact, offset in parts:
-        if fact.source not in sources:
+        if fact.source not in sources or (fact.reviewed is not None and fact.reviewed > today):
             return None
         seen: set[str] = set()
         for topic, (line, col) in zip(fact.topics, part.topic_marks, strict=True):

@@ -233,11 +233,14 @@ def test_a_broken_edit_keeps_the_cache_warm_for_the_fix() -> None:
     assert cached(fixed, cache) == whole(fixed) and cache.parsed == 1
 
 
-def test_a_new_day_starts_afresh() -> None:
-    base = big(10)
+def test_the_pieces_outlive_a_change_of_day() -> None:
+    base = big(10).replace("quote: q\n", "quote: q\n    reviewed: 2026-11-27\n", 1)
     cache = warm(base)
-    later = load_bytes(base.encode(), "f.yaml", today=TODAY + dt.timedelta(days=1), cache=cache)
-    assert cache.parsed == 10 and later.ok
+    for day in (TODAY + dt.timedelta(days=400), TODAY - dt.timedelta(days=1)):
+        got = load_bytes(base.encode(), "f.yaml", today=day, cache=cache)
+        assert got == load_bytes(base.encode(), "f.yaml", today=day)
+        assert cache.parsed == 0
+    assert [f.code for f in got.findings] == ["future-date"]  # from the whole-file load
 
 
 def test_layouts_that_are_not_recognised() -> None:
