@@ -61,6 +61,12 @@ _WEIGHTS = sorted({W_ID, W_TOPIC, W_CLAIM, W_REGION, W_PUBLISHER, W_QUOTE, W_SOU
 Q_PREFIX = 0.8  # a prefix match counts this much of an exact one (times the length ratio)
 Q_FUZZY = 0.7  # an edit-distance match, times its similarity
 TOPIC_BONUS = 100.0  # the query names a topic: its facts come first
+#: Within a named topic, the i-th fact (curators' order) gets TOPIC_BONUS / (1 + ORDER_STEP * i)
+#: on top of its relevance: the curators' order leads, a much better match can move up a place
+#: or two, and generic words (low idf) move nothing.
+ORDER_STEP = 0.25
+#: Query words looked at for a topic name inside a longer query.
+PHRASE_SCAN = 40
 ID_BONUS = 1000.0  # the query is a fact id: that fact comes first
 # Ordering tiers (added to a score only to sort; a weighted score stays far below TIER_TERM).
 TIER_TERM = 1e6
@@ -158,6 +164,8 @@ class _Index:
     ids_sorted: list[str]  # folded fact ids, sorted, for id-prefix autocomplete
     id_to_pos: dict[str, int]  # folded fact id -> key
     topic_keys: dict[str, str]  # key(id/title/alias) -> topic id, first one wins
+    topic_phrases: dict[str, tuple[int, str]]  # the same, not only stopwords -> (rank, id)
+    phrase_max: int  # the most terms in a topic name
     topic_facts: dict[str, tuple[int, ...]]  # topic id -> keys of its facts, curators' order
     superseded_positions: tuple[int, ...]  # keys of superseded facts
     topic_names: list[str]  # folded topic ids, titles and aliases (for "did you mean")
@@ -425,11 +433,15 @@ def _build(book: FactBook, prev: _Index | None = None) -> _Index:
     idf = prev.idf if prev is not None and len(prev.idf) == n + 1 else _idf_table(n)
 
     topic_keys: dict[str, str] = {}
+    phrases: dict[str, tuple[int, str]] = {}
     choices: list[str] = []
     labels: list[str] = []
-    for tid, topic in book.topics.items():
+    for rank, (tid, topic) in enumerate(book.topics.items()):
         for name in (tid, topic.title, *topic.aliases):
-            topic_keys.setdefault(key(name), tid)
+            k = key(name)
+            topic_keys.setdefault(k, tid)
+            if any(t not in STOPWORDS for t in raw_tokens(name)):
+                phrases.setdefault(k, (rank, tid))
             choices.append(fold(name))
             labels.append(topic.title)
     ids_folded = [data[fid].folded_id for fid in ids]
@@ -451,6 +463,8 @@ def _build(book: FactBook, prev: _Index | None = None) -> _Index:
         ids_sorted=sorted(id_to_pos),
         id_to_pos=id_to_pos,
         topic_keys=topic_keys,
+        topic_phrases=phrases,
+        phrase_max=max((k.count(" ") + 1 for k in phrases), default=0),
         topic_facts=topic_facts,
         superseded_positions=tuple(
             k for k, f in zip(key_list, ordered, strict=True) if f.superseded_by
@@ -641,7 +655,7 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
     qterms = query_terms(query)
     q = query[:MAX_QUERY_CHARS]
     fid = idx.id_to_pos.get(fold(q).strip())
-    tid = idx.topic_keys.get(key(q)) if qterms else None
+    tid = _named_topic(idx, q) if qterms else None
     per_term = [tp for tp in (_term_postings(idx, t) for t in qterms) if tp]
     per_term.sort(key=lambda tp: sum(len(p) for p, _ in tp))  # rarest first
     acc: dict[int, float] = {}
@@ -673,12 +687,26 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
                     acc[pos] = acc.get(pos, 0.0) + score
                     matched[pos] = matched.get(pos, 0) + 1
         n = len(qterms)
-        if len(per_term) < n or len(set(matched.values())) > 1:
+        mixed = len(per_term) > 1 and len(set(matched.values())) > 1
+        if len(per_term) < n or mixed:
             acc = {pos: score * matched[pos] / n for pos, score in acc.items()}
+    else:
+        mixed = False
     tier: dict[int, float] = {}
     if tid is not None:
-        for pos in idx.topic_facts.get(tid, ()):
-            acc[pos] = acc.get(pos, 0.0) + TOPIC_BONUS
+        # The topic's facts lead, in the curators' order weighed with their relevance (scored
+        # in full here: the pruning above may have left some of them out).
+        members = idx.topic_facts.get(tid, ())
+        rel = dict.fromkeys(members, 0.0)
+        hits = dict.fromkeys(members, 0)
+        restrict = set(members)
+        for tp in per_term:
+            for pos, score in _best_per_fact(tp, restrict, restrict, 0).items():
+                rel[pos] += score
+                hits[pos] += 1
+        n = len(qterms)
+        for i, pos in enumerate(members):
+            acc[pos] = rel[pos] * hits[pos] / n + TOPIC_BONUS / (1.0 + ORDER_STEP * i)
             tier[pos] = TIER_TOPIC
     if fid is not None:
         acc[fid] = acc.get(fid, 0.0) + ID_BONUS
@@ -688,9 +716,9 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
             acc[pos] *= SUPERSEDED_FACTOR
     # One float orders by tier, then terms matched, then score; ties go to curators' order.
     order = acc
-    if tier or len(set(matched.values())) > 1:
+    if tier or mixed:  # a tier replaces the count of terms matched
         order = {
-            pos: tier.get(pos, 0.0) + matched.get(pos, 0) * TIER_TERM + score
+            pos: tier[pos] + score if pos in tier else matched.get(pos, 0) * TIER_TERM + score
             for pos, score in acc.items()
         }
     if len(order) > limit:
@@ -701,6 +729,29 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
     keep.sort()
     keep.sort(key=order.__getitem__, reverse=True)  # stable: equal values keep curators' order
     return [(pos, acc[pos]) for pos in keep[:limit]]
+
+
+def _named_topic(idx: _Index, query: str) -> str | None:
+    """The topic whose id, title or alias appears in ``query`` as a run of whole words (the
+    whole query, or a phrase inside it: "how much money does it earn" names the topic with
+    alias "how much money"). The longest name wins, then the curators' first topic. Names made
+    of stopwords only never match inside a longer query."""
+    ts = terms(query)[:PHRASE_SCAN]
+    whole = idx.topic_keys.get(" ".join(ts))
+    if whole is not None:
+        return whole
+    best: tuple[int, int, str] | None = None  # (-length, rank, topic id)
+    for i in range(len(ts)):
+        for j in range(min(len(ts), i + idx.phrase_max), i, -1):  # longest first
+            if best is not None and j - i < -best[0]:
+                break
+            found = idx.topic_phrases.get(" ".join(ts[i:j]))
+            if found is not None:
+                candidate = (i - j, found[0], found[1])
+                if best is None or candidate < best:
+                    best = candidate
+                break
+    return best[2] if best is not None else None
 
 
 def search(book: FactBook, query: str, limit: int = 10) -> list[Hit]:

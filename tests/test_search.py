@@ -179,15 +179,85 @@ def test_any_query_gives_bounded_consistent_results(query: str) -> None:
 def test_facts_matching_more_words_come_first() -> None:
     book = make_book(
         [
-            make_fact("one", "Alpha alpha alpha.", topics=["alpha"]),  # strong, but one word
+            make_fact("alpha-one", "Alpha alpha alpha."),  # strong (its id), but one word
             make_fact("two", "Alpha and bravo.", source="s2"),
             make_fact("three", "Alpha, bravo and charlie.", source="s3"),
             make_fact("none", "Delta."),
         ],
-        topics=[make_topic("alpha", "Alpha", ["alpha"]), make_topic("general")],
+        topics=[make_topic("general")],
     )
-    assert ids("alpha bravo charlie", book=book) == ["three", "two", "one"]
+    assert ids("alpha bravo charlie", book=book) == ["three", "two", "alpha-one"]
     assert ids("alpha bravo charlie", limit=1, book=book) == ["three"]
+
+
+# -- a topic named inside a question --------------------------------------------------------------
+def _revenue_book() -> object:
+    """A topic whose curators put a secondhand estimate first; generic words everywhere."""
+    return make_book(
+        [
+            make_fact(
+                "general-workers",
+                "North Korea sends workers abroad, and North Korean workers earn wages.",
+                topics=["overseas"],
+            ),
+            make_fact(
+                "panel-estimate",
+                "A UN panel estimated the workers earned US$500 million in 2023.",
+                topics=["overseas", "revenue"],
+                confidence="secondhand",
+            ),
+            make_fact(
+                "older-estimate",
+                "A 2015 report estimated $1.2 to $2.3 billion a year.",
+                topics=["revenue"],
+            ),
+            make_fact(
+                "proceeds",
+                "North Korea used proceeds from workers abroad to fund the government.",
+                topics=["overseas", "revenue"],
+            ),
+            make_fact("logging", "Logging camps in the Russian Far East.", topics=["russia"]),
+        ],
+        topics=[
+            make_topic(
+                "overseas",
+                "North Korean overseas labour",
+                ["workers abroad", "north korean workers"],
+            ),
+            make_topic("revenue", "Revenue from labour exports", ["how much money", "earnings"]),
+            make_topic("russia", "North Korean workers in Russia", ["russian far east"]),
+            make_topic("questions", "Questions", ["how many"]),  # stopwords only
+        ],
+    )
+
+
+def test_a_topic_alias_inside_a_question_leads_in_curators_order() -> None:
+    book = _revenue_book()
+    q = "how much money does north korea earn from workers abroad"
+    # "how much money" (3 words) beats "workers abroad" (2): the revenue topic leads, in the
+    # curators' order, although "proceeds" shares more generic words with the question.
+    assert ids(q, book=book)[:3] == ["panel-estimate", "older-estimate", "proceeds"]
+    assert S.search(book, q)[0].score > 1.2 * S.search(book, q)[2].score  # type: ignore[arg-type]
+    # The exact alias still names the topic; other words in the query do not break it.
+    assert ids("how much money", book=book)[:3] == ["panel-estimate", "older-estimate", "proceeds"]
+    assert ids("HOW MUCH MONEY?", book=book)[0] == "panel-estimate"
+    # The longest name wins: the title of the Russia topic over "north korean workers".
+    assert ids("how many north korean workers in russia", book=book)[0] == "logging"
+    # A name of stopwords only ("how many") never names a topic inside a longer query.
+    assert ids("how many estimates", book=book)[0] != "general-workers"
+    assert set(ids("how many estimates", book=book)) == {"panel-estimate", "older-estimate"}
+
+
+def test_a_much_better_match_can_move_up_within_the_named_topic() -> None:
+    facts = [
+        make_fact(f"f{i}", f"Workers abroad, report {i}.", topics=["overseas"]) for i in range(8)
+    ]
+    facts.insert(3, make_fact("yard", "Workers abroad in a Gdansk shipyard.", topics=["overseas"]))
+    facts += [make_fact(f"other{i}", f"Unrelated claim {i}.") for i in range(40)]
+    book = make_book(facts, topics=[make_topic("overseas", "Overseas", ["workers abroad"])])
+    assert ids("workers abroad", book=book)[:5] == ["f0", "f1", "f2", "yard", "f3"]
+    # Two rare words move it up a place; the curators' first facts keep their lead.
+    assert ids("workers abroad gdansk shipyard", book=book)[:5] == ["f0", "f1", "yard", "f2", "f3"]
 
 
 # -- topics --------------------------------------------------------------------------------------
@@ -354,7 +424,13 @@ def _normal(book: object) -> dict[str, object]:
         "neighbours": {v: sorted(ts) for v, ts in idx.neighbours.items()},
         "idf": idx.idf,
         "ids": (idx.ids_sorted, {i: pos[k] for i, k in idx.id_to_pos.items()}, idx.ids_folded),
-        "topics": (idx.topic_keys, idx.topic_names, idx.topic_labels),
+        "topics": (
+            idx.topic_keys,
+            idx.topic_phrases,
+            idx.phrase_max,
+            idx.topic_names,
+            idx.topic_labels,
+        ),
         "topic_facts": {t: [pos[k] for k in ks] for t, ks in idx.topic_facts.items()},
         "superseded": [pos[k] for k in idx.superseded_positions],
         "words": {fid: d.words for fid, d in idx.data.items()},
