@@ -24,7 +24,7 @@ import bisect
 import heapq
 import itertools
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -87,9 +87,11 @@ SUGGESTIONS_MAX = 3
 _ATTR = "_factbot_search_index"
 
 
-#: Spacing of the order keys a full build gives facts (see ``_Index``): room to insert up to
-#: 20 facts one by one at the same place before the keys are renumbered.
-KEY_GAP = 1 << 20
+#: Spacing of the order keys a full build gives facts (see ``_Index``): room to insert 16
+#: facts one by one at the same place before the keys are renumbered. Odd, so that keys spread
+#: over the low bits that dicts and sets hash on (multiples of a power of two collide there),
+#: and small enough that 10,000 facts' keys stay single-digit ints (below 2**30).
+KEY_GAP = (1 << 16) + 1
 #: Above this many changed terms, the vocabulary is re-sorted rather than edited in place.
 VOCAB_EDITS_MAX = 256
 
@@ -593,6 +595,10 @@ def _best_per_fact(
         keys = [(p, f, p.keys() & restrict) for p, f in expansions]
     elif sum(len(p) for p, _ in expansions) <= budget:
         keys = [(p, f, p.keys()) for p, f in expansions]
+    elif len(expansions) == 1:  # one list, already in score order: its head
+        p, f = expansions[0]
+        per = {pos: w * f for pos, w in itertools.islice(p.items(), budget)}
+        keys = [(p, f, p.keys() & known)]
     else:
         for negative, pos in heapq.merge(*(_by_score(p, f) for p, f in expansions)):
             if pos not in per:  # the first time a fact comes up is its best score
@@ -600,13 +606,15 @@ def _best_per_fact(
                 if len(per) >= budget:
                     break
         keys = [(p, f, p.keys() & known) for p, f in expansions]
-    if len(keys) == 1 and not per:
+    if not per:  # the first list needs no comparison (scores are positive)
         postings, factor, ks = keys[0]
-        return {pos: postings[pos] * factor for pos in ks}
+        per = {pos: postings[pos] * factor for pos in ks}
+        keys = keys[1:]
+    get = per.get
     for postings, factor, ks in keys:
         for pos in ks:
             score = postings[pos] * factor
-            if per.get(pos, 0.0) < score:
+            if get(pos, 0.0) < score:
                 per[pos] = score
     return per
 
@@ -681,11 +689,17 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
             # read far enough past them).
             known = _in_two(keysets) if len(keysets) > 2 else everywhere
             budget = limit + len(known) + len(idx.superseded_positions)
-            for tp in per_term:
+            counts: Counter[int] = Counter()
+            for i, tp in enumerate(per_term):
                 per = _best_per_fact(tp, None, known, budget)
-                for pos, score in per.items():
-                    acc[pos] = acc.get(pos, 0.0) + score
-                    matched[pos] = matched.get(pos, 0) + 1
+                counts.update(per.keys())  # counted in C
+                if i == 0:
+                    acc = per
+                else:
+                    get = acc.get
+                    for pos, score in per.items():
+                        acc[pos] = get(pos, 0.0) + score
+            matched = counts
         n = len(qterms)
         mixed = len(per_term) > 1 and len(set(matched.values())) > 1
         if len(per_term) < n or mixed:
