@@ -15,10 +15,11 @@ entries (references, duplicate ids, superseding cycles, unused sources and topic
 reviews) run over the whole book every time (:func:`bot.validate.assemble`).
 
 The path gives up (``None``: the caller loads the whole file) on any doubt: an unrecognised
-layout, anchors, aliases, tags, document markers, unusual line breaks, a syntax error in any
-piece, or any error at all in the result. So the findings a curator sees are always those of
-the whole-file path, and a clean result equals the whole-file one (the same FactBook, lines
-included, and the same warnings).
+layout, anchors, aliases, tags (looked for in each piece as it is parsed: the hint of
+:func:`bot.yaml_nodes.needs_tree_check` reads lines, and a piece is whole lines), document
+markers, unusual line breaks, a syntax error in any piece, or any error at all in the result.
+So the findings a curator sees are always those of the whole-file path, and a clean result
+equals the whole-file one (the same FactBook, lines included, and the same warnings).
 """
 
 from __future__ import annotations
@@ -59,8 +60,6 @@ def split(text: str) -> Layout | None:
     if any(c in text for c in _ODD_BREAKS) or text.count("\r") != text.count("\r\n"):
         return None
     if text.startswith(_MARKERS) or any("\n" + m in text for m in _MARKERS):
-        return None
-    if yaml_nodes.needs_tree_check(text):
         return None
     at = -1 if text.startswith("facts:") else text.find("\nfacts:")
     if at == -2 or text.find("\nfacts:", at + 1) != -1 or not _FACTS_LINE.match(text, at + 1):
@@ -124,15 +123,6 @@ class LoadCache:
 
     def __len__(self) -> int:
         return len(self._facts)
-
-    def warmth(self, text: str) -> float:
-        """The share of ``text``'s fact chunks the cache holds (0.0 when it is not chunkable)."""
-        layout = split(text)
-        if layout is None or not layout.starts:
-            return 0.0
-        chunks = _chunks(text, layout)
-        with self._lock:
-            return sum(c in self._facts for c in chunks) / len(chunks)
 
     def clear(self) -> None:
         with self._lock:
@@ -227,6 +217,8 @@ def _placed(fact: Fact, offset: int) -> Fact:
 
 
 def _read_chunk(chunk: str, path: str, today: dt.date, offset: int, pure: bool) -> _Kept | None:
+    if yaml_nodes.needs_tree_check(chunk):  # anchors, aliases, tags: the whole-file checks
+        return None
     root, problem, nodes = yaml_nodes.compose_counted(chunk, path, pure=pure)
     if problem is not None or not isinstance(root, SequenceNode) or len(root.value) != 1:
         return None
@@ -242,6 +234,8 @@ def _head(
     """The head's part and node count, from the cache when the head is unchanged."""
     if cache._head is not None and cache._head[0] == head:
         return cache._head[1], cache._head[2]
+    if yaml_nodes.needs_tree_check(head):
+        return None
     root, problem, nodes = yaml_nodes.compose_counted(head, path, pure=pure)
     if problem is not None:
         return None

@@ -253,11 +253,21 @@ def test_layouts_that_are_not_recognised() -> None:
         "facts: [a, b]\n",
         OK.replace("facts:", '"facts":'),
         OK.replace("version: 1", "--- \nversion: 1"),
-        OK.replace("as_of: 2015", "as_of: &a 2015"),
         OK + "...\n",
         "version: 1\nfacts:\n",
     ):
         assert split(text) is None, text
+
+
+def test_anchors_and_tags_in_any_piece_send_the_load_to_the_whole_file() -> None:
+    for text in (
+        OK.replace("as_of: 2015", "as_of: &a 2015"),
+        OK.replace("as_of: 2021", "as_of: !!int 2021"),
+        OK.replace("title: Global estimates", "title: &g Global estimates"),
+        OK.replace("    as_of: 2021", "    as_of:\n" + " " * 32 + "x: 1"),
+    ):
+        assert split(text) is not None and not chunked_ok(text)
+        same(OK, text)
 
 
 def test_the_cache_does_not_grow_over_reloads() -> None:
