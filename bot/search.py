@@ -96,6 +96,7 @@ KEY_GAP = (1 << 16) + 1
 VOCAB_EDITS_MAX = 256
 
 _SIG = attrgetter("id", "claim", "source", "topics", "quote", "regions")  # what the index reads
+_ID = attrgetter("id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +236,8 @@ def _order_keys(ids: list[str], old: dict[str, int]) -> list[int] | None:
         return None
     olds = [old[ids[i]] for i in present]
     if all(a < b for a, b in itertools.pairwise(olds)):
+        if len(present) == len(ids):  # no fact added or moved
+            return olds
         kept = set(present)
     else:  # a fact moved: keep a longest increasing subsequence of the old keys
         tails: list[int] = []  # index into present of the smallest tail of each length
@@ -448,8 +451,10 @@ def _build(book: FactBook, prev: _Index | None = None) -> _Index:
             labels.append(topic.title)
     ids_folded = [data[fid].folded_id for fid in ids]
     id_to_pos = dict(zip(ids_folded, key_list, strict=True))
+    same_ids = prev is not None and prev.id_to_pos.keys() == id_to_pos.keys()
+    key_of = keys.__getitem__
     topic_facts = {
-        tid: tuple(keys[f.id] for f in book.facts_for_topic(tid)) for tid in book.topics
+        tid: tuple(map(key_of, map(_ID, book.facts_for_topic(tid)))) for tid in book.topics
     }
     return _Index(
         facts=dict(zip(key_list, ordered, strict=True)),
@@ -462,7 +467,7 @@ def _build(book: FactBook, prev: _Index | None = None) -> _Index:
         idf=idf,
         vocab=vocab,
         neighbours=neighbours,
-        ids_sorted=sorted(id_to_pos),
+        ids_sorted=prev.ids_sorted if prev is not None and same_ids else sorted(id_to_pos),
         id_to_pos=id_to_pos,
         topic_keys=topic_keys,
         topic_phrases=phrases,
