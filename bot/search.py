@@ -2,14 +2,18 @@
 
 Owns which facts answer a query and in what order. The index is built once per book (cached
 on the book itself; ``warm`` builds it ahead, e.g. in a worker thread during live reload) and
-is read-only afterwards, so searches are thread-safe.
+is read-only afterwards, so searches are thread-safe. ``warm(book, previous)`` builds it from
+the previous version's index: only facts, sources and topics whose text changed are indexed
+again, and the merged structures are updated by difference (see ``_Index``).
 
 Scoring: each fact's terms carry the weight of the strongest field they appear in (fact id >
 topic id/title/alias > claim = region > publisher > quote > source title), times the term's
 inverse document frequency. A query term matches exactly, by prefix ("work" finds "workers"),
 or, when neither finds anything, by edit distance ("Rusia" finds "Russia"). The sum is scaled
-by the share of query terms a fact matched. A query that names a topic (id, title or alias)
-puts that topic's facts first; a query that is a fact id puts that fact first. Superseded facts
+by the share of query terms a fact matched. A query that names a topic (its id, title or an
+alias, as the whole query or as a phrase inside it, the longest name winning) puts that
+topic's facts first, in the curators' order weighed with relevance; a query that is a fact id
+puts that fact first. Superseded facts
 rank below current ones. Ties go to the curators' order, so results are deterministic.
 
 Typo tolerance uses rapidfuzz (a dependency already): ``process.extract`` with the Levenshtein
