@@ -19,6 +19,8 @@ flight. "answer max" is the longest a question waited for its answer during a re
 * ``reload, chunked``: ``LiveFacts.reload()`` (what /facts reload and SIGHUP do) called at the
   save, as shipped: the chunked load with the cache LiveFacts keeps (only the edited fact is
   parsed) in a worker thread;
+* ``reload, chunked, gc``: the same with the collector left alone (no pause while loading, no
+  ``gc.freeze`` of the new book): what that handling in bot/live.py and bot/load.py is worth;
 * ``reload, thread`` / ``reload, process``: the same with the chunked load switched off, so
   the whole file is parsed in a worker thread, or in the worker process that LiveFacts uses
   for whole-file parses of files of 512 KB and more (the bot before the cache);
@@ -207,6 +209,29 @@ def whole_file_only() -> Iterator[None]:
         setattr(bot.live, "load_cached", real)  # noqa: B010
 
 
+#: Whether the LiveFacts of the next measurement freezes its books out of the collector's reach.
+FREEZE = [True]
+
+
+@contextlib.contextmanager
+def collector_left_alone() -> Iterator[None]:
+    """LiveFacts and the loader without their garbage-collector handling: no pause during a
+    load, no ``gc.freeze`` after it (to show what that handling is worth)."""
+    import bot.live
+    import bot.load
+
+    real = bot.live.__dict__["gc_paused"]
+    FREEZE[0] = False
+    for module in (bot.live, bot.load):
+        setattr(module, "gc_paused", contextlib.nullcontext)  # noqa: B010
+    try:
+        yield
+    finally:
+        FREEZE[0] = True
+        for module in (bot.live, bot.load):
+            setattr(module, "gc_paused", real)  # noqa: B010
+
+
 async def _thread(live: LiveFacts) -> None:
     """What /facts reload does: LiveFacts.reload (no watcher, no debounce)."""
     await live.reload("bench")
@@ -261,7 +286,7 @@ async def running(
         fh.write(base)
     threshold = PROCESS_THRESHOLD if process else sys.maxsize
     if not discord:
-        live = LiveFacts(path, process_threshold=threshold)
+        live = LiveFacts(path, process_threshold=threshold, freeze_gc=FREEZE[0])
         live.load_initial()
         tasks: list[asyncio.Task[None]] = []
         if watch:
@@ -278,6 +303,7 @@ async def running(
     await stand_in.start()
     handle = await launch(stand_in, path, watch=watch, debounce=0.3)
     handle.facts.process_threshold = threshold
+    handle.facts.freeze_gc = FREEZE[0]
     try:
         if watch:
             await handle.facts.watching.wait()
@@ -377,6 +403,8 @@ async def main(n_facts: int, edits: int, discord: bool) -> None:
             await measure("no reload (floor)", *args, _idle, discord),
             await measure("reload, chunked", *args, _thread, discord),
         ]
+        with collector_left_alone():
+            results.append(await measure("reload, chunked, gc", *args, _thread, discord))
         with whole_file_only():
             results += [
                 await measure("reload, thread", *args, _thread, discord, process=False),
