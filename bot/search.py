@@ -13,8 +13,8 @@ or, when neither finds anything, by edit distance ("Rusia" finds "Russia"). The 
 by the share of query terms a fact matched. A query that names a topic (its id, title or an
 alias, as the whole query or as a phrase inside it, the longest name winning) puts that
 topic's facts first, in the curators' order weighed with relevance; a query that is a fact id
-puts that fact first. Superseded facts
-rank below current ones. Ties go to the curators' order, so results are deterministic.
+puts that fact first. Superseded facts rank below current ones. Ties go to the curators'
+order, so results are deterministic.
 
 Typo tolerance uses rapidfuzz (a dependency already): ``process.extract`` with the Levenshtein
 distance and a cutoff runs in C over the vocabulary, bucketed by word length, so an unknown word

@@ -561,6 +561,11 @@ def test_incremental_index_reuses_unchanged_facts() -> None:
     assert S.search(new, "entirely")[0].fact is new.facts["f10"]  # the new book's objects
     S.warm(new, book)  # already warm: nothing happens
     assert S._index(new) is new_idx
+    cold = make_book(facts)  # a previous book without an index: a full build, and it stays cold
+    other = make_book(edited)
+    S.warm(other, cold)
+    assert S._ATTR not in cold.__dict__
+    assert _normal(other) == _normal(new)
 
 
 def test_field_weights_are_laid_down_strongest_first() -> None:
