@@ -39,6 +39,8 @@ DUPLICATE_OVERLAP = 0.6
 DUPLICATE_OVERLAP_SAME_SOURCE = 0.45
 #: Word overlap above which two facts with different figures describe the same thing.
 CONFLICT_OVERLAP = 0.25
+#: Lower bar when the two facts are filed under a common topic (curators grouped them).
+CONFLICT_OVERLAP_SAME_TOPIC = 0.1
 # Summary choice: utility = relevance + verified bonus - overlap with chosen facts (+ conflict).
 VERIFIED_BONUS = 0.15
 CONFLICT_BONUS = 0.3
@@ -217,17 +219,19 @@ class _Traits:
     fact: Fact
     words: frozenset[str]
     figures: frozenset[float]
+    topics: frozenset[str]
 
     @classmethod
     def of(cls, book: FactBook, fact: Fact) -> _Traits:
-        return cls(fact, fact_words(book, fact), figures(fact))
+        return cls(fact, fact_words(book, fact), figures(fact), frozenset(fact.topics))
 
     def conflicts(self, other: _Traits, overlap: float | None = None) -> bool:
+        """Different figures of the same order of magnitude about what looks like the same
+        thing: enough words in common, fewer needed when a curator filed both under a topic."""
         if not _comparable(self.figures, other.figures):
             return False
-        return (overlap if overlap is not None else _overlap(self.words, other.words)) >= (
-            CONFLICT_OVERLAP
-        )
+        bar = CONFLICT_OVERLAP_SAME_TOPIC if self.topics & other.topics else CONFLICT_OVERLAP
+        return (overlap if overlap is not None else _overlap(self.words, other.words)) >= bar
 
     def duplicates(self, other: _Traits, overlap: float | None = None) -> bool:
         if self.figures != other.figures:

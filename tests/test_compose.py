@@ -312,3 +312,29 @@ def test_segment_size_bound_holds(claim: str, as_of: str | None, secondhand: boo
     for n in (1, 5, 9):
         for dated in (False, True):
             assert len(segment(book, fact, n, dated=dated)) <= _max_segment_size(book, fact)
+
+
+def test_figures_filed_under_one_topic_conflict_with_fewer_words_in_common() -> None:
+    """Two estimates of the same thing worded differently: a curator filing both under one
+    topic is enough for the summary to show both, each with its date."""
+    new = "The UN Panel of Experts estimated that around 100,000 North Koreans worked overseas."
+    old = "NKDB estimated that about 50,000-60,000 North Korean labourers were sent abroad."
+    facts = [
+        make_fact("new", new, source="a", topics=["workers"], as_of="2023"),
+        make_fact("other", "Workers are kept in the dark about contracts.", topics=["workers"]),
+        make_fact("old", old, source="b", topics=["workers"], as_of="2015"),
+    ]
+    filed_apart = make_book(
+        [
+            make_fact("new", new, source="a", topics=["un"], as_of="2023"),
+            make_fact("old", old, source="b", topics=["ngo"], as_of="2015"),
+        ]
+    )
+    assert not conflicting(filed_apart, filed_apart.facts["new"], filed_apart.facts["old"])
+    book = make_book(facts)
+    assert conflicting(book, book.facts["new"], book.facts["old"])
+    a = summary_answer(book, "workers")
+    ids = [f.id for f in a.facts]
+    assert ids[0] == "new" and "old" in ids
+    assert "As of 2015: NKDB estimated" in a.text
+    check_summary(a)
