@@ -181,6 +181,7 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _FIGURE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(thousand|million|billion|bn|m)\b)?", re.I)
 _SCALE = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(\[])")
+_OPENERS = "(\"'“‘["  # punctuation that may open an abbreviation: "(No. 29)"
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "no", "vs", "inc", "ltd", "co", "jr"})
 
 
@@ -256,7 +257,8 @@ def split_sentences(claim: str) -> list[str]:
     parts: list[str] = []
     start = 0
     for m in _SENTENCE_END.finditer(claim):
-        before = claim[start : m.start()].rsplit(" ", 1)[-1].rstrip(".!?").lower()
+        before = claim[start : m.start()].rsplit(" ", 1)[-1].rstrip(".!?").lstrip(_OPENERS)
+        before = before.lower()
         if "." in before or len(before) <= 1 or before in _ABBREVIATIONS:
             continue
         parts.append(claim[start : m.start()])

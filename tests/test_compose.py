@@ -245,6 +245,11 @@ def test_multi_sentence_claims_get_a_marker_after_each_sentence() -> None:
         "They agreed.",
         "Mr. Kim left.",
     ]
+    convention = "The ILO Forced Labour Convention (No. 29) bans it. States ratified it."
+    assert split_sentences(convention) == [
+        "The ILO Forced Labour Convention (No. 29) bans it.",
+        "States ratified it.",
+    ]
     book = make_book(
         [
             make_fact("two", "Ships left port. They carried workers", topics=["t"]),
