@@ -468,7 +468,9 @@ class LiveFacts:
                     )
                     self.last_path = "thread"
                 if result.book is not None:
-                    warm(result.book)  # built here, so the swap puts a ready index in service
+                    # built here, so the swap puts a ready index in service; from the index of
+                    # the book in service, only what changed is indexed
+                    warm(result.book, self._book)
                     if self.freeze_gc:
                         gc.freeze()
         finally:
