@@ -87,7 +87,7 @@ async def _run(handle: BotHandle, command: str, n: int, concurrency: int, tally:
 
     start = time.perf_counter()
     first = _next_query[command]  # every run goes on where the last stopped: no query is
-    _next_query[command] += n     # repeated unless the command's own cycle repeats it
+    _next_query[command] += n  # repeated unless the command's own cycle repeats it
     tally.latencies += await asyncio.gather(*(one(i) for i in range(first, first + n)))
     tally.elapsed += time.perf_counter() - start
 
@@ -141,16 +141,20 @@ async def _autocomplete(handle: BotHandle, n: int) -> None:
     tally = Tally()
     start = time.perf_counter()
     for i in range(n):
-        for command, option, typed in (("fact", "query", WORDS[i % len(WORDS)][: 1 + i % 6]),
-                                       ("summary", "topic", WORDS[i % len(WORDS)][:3])):
+        for command, option, typed in (
+            ("fact", "query", WORDS[i % len(WORDS)][: 1 + i % 6]),
+            ("summary", "topic", WORDS[i % len(WORDS)][:3]),
+        ):
             payload = s.interaction_payload(command, {option: typed}, focused=option)
             rec = await s.wait_reply(await s.inject(payload), timeout=10)
             assert len(rec.choices) <= 25
             tally.latencies.append(rec.latency)
     tally.elapsed = time.perf_counter() - start
     r = tally.figures()
-    print(f"\nautocomplete (/fact query, /summary topic): {r['rate']:.0f}/s, "
-          f"p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms")
+    print(
+        f"\nautocomplete (/fact query, /summary topic): {r['rate']:.0f}/s, "
+        f"p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms"
+    )
 
 
 async def main(n: int, concurrency: int, rounds: int) -> int:
@@ -164,12 +168,16 @@ async def main(n: int, concurrency: int, rounds: int) -> int:
         print(f"book: {handle.facts.book.summary_line()}; n={n} per command")
         try:
             engine = _engine_ms(handle, n)
-            print("answer engine alone (compose + render), mean ms per call: "
-                  + ", ".join(f"/{k} {v:.2f}" for k, v in engine.items() if v))
+            print(
+                "answer engine alone (compose + render), mean ms per call: "
+                + ", ".join(f"/{k} {v:.2f}" for k, v in engine.items() if v)
+            )
             answers = handle.bot.services.answers
             ok = []
-            for cache_size, label in ((answers.size, "as shipped (answer cache on)"),
-                                      (0, "answer cache off: every answer computed")):
+            for cache_size, label in (
+                (answers.size, "as shipped (answer cache on)"),
+                (0, "answer cache off: every answer computed"),
+            ):
                 answers.clear()
                 answers.size = cache_size
                 print(f"\n== {label}")

@@ -50,7 +50,8 @@ class Topic:
 
 @dataclass(frozen=True, slots=True)
 class Fact:
-    """One curated claim with its source. ``source`` and ``topics`` hold ids, checked by the loader."""
+    """One curated claim with its source; ``source`` and ``topics`` hold ids (the loader
+    checks that they exist)."""
 
     id: str
     claim: str

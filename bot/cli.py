@@ -29,7 +29,7 @@ def _add_facts_option(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="factbot",
-        description="Sourced answers from a curated facts.yaml, in Discord and on the command line.",
+        description="Sourced answers from a curated facts.yaml, in Discord and in a terminal.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -63,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write the whole book with citations (Markdown, CSV or JSON)")
     p.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown", dest="fmt")
-    p.add_argument("-o", "--output", metavar="FILE", default=None, help="write here (default stdout)")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", default=None, help="write here (default stdout)"
+    )
     _add_facts_option(p)
     p.set_defaults(module="bot.cli_export", func="export")
 

@@ -66,12 +66,18 @@ async def send(
     embeds = [embed] if embed is not None else []
     if interaction.response.is_done():
         await interaction.followup.send(
-            text or discord.utils.MISSING, embeds=embeds, ephemeral=ephemeral,
-            allowed_mentions=NO_PINGS, suppress_embeds=suppress_embeds,
+            text or discord.utils.MISSING,
+            embeds=embeds,
+            ephemeral=ephemeral,
+            allowed_mentions=NO_PINGS,
+            suppress_embeds=suppress_embeds,
         )
     else:
         await interaction.response.send_message(
-            text, embeds=embeds, ephemeral=ephemeral, allowed_mentions=NO_PINGS,
+            text,
+            embeds=embeds,
+            ephemeral=ephemeral,
+            allowed_mentions=NO_PINGS,
             suppress_embeds=suppress_embeds,
         )
 
@@ -82,8 +88,9 @@ FORMATS: tuple[Format, ...] = ("embed", "plain", "short")
 FORMAT_CHOICES: list[app_commands.Choice[str]] = [
     app_commands.Choice(name="embed (default)", value="embed"),
     app_commands.Choice(name="plain: text to copy into email or a document", value="plain"),
-    app_commands.Choice(name="short: 280 characters with one link, for social posts",
-                        value="short"),
+    app_commands.Choice(
+        name="short: 280 characters with one link, for social posts", value="short"
+    ),
 ]
 FORMAT_HELP = "How to show the answer: embed (default), plain text, or a short post"
 
@@ -174,9 +181,7 @@ def rendered(answer: Answer, fmt: Format = "embed") -> Rendered:
         post = share.short_answer(answer)  # the raw answer: its query drives the search
         if post is None:
             return Rendered(answer.kind, content=share.NOTHING_FITS, only_asker=True)
-        return Rendered(
-            answer.kind, content=render.escape_markdown(post), suppress_embeds=True
-        )
+        return Rendered(answer.kind, content=render.escape_markdown(post), suppress_embeds=True)
     if fmt == "embed":
         return Rendered(answer.kind, embed=render.embed(shown), only_asker=only_asker)
     return Rendered(
@@ -219,9 +224,7 @@ async def reply(
     )
 
 
-async def work_off_loop(
-    interaction: discord.Interaction, private: bool, fn: Callable[[], T]
-) -> T:
+async def work_off_loop(interaction: discord.Interaction, private: bool, fn: Callable[[], T]) -> T:
     """``fn()`` in a worker thread; if it runs long, defer the reply first so the interaction
     does not expire (the answer then arrives as the deferred message)."""
     task: asyncio.Future[T] = asyncio.ensure_future(asyncio.to_thread(fn))

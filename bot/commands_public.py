@@ -30,14 +30,14 @@ def public_commands(svc: Services) -> list[app_commands.Command[Any, ..., None]]
 
     cooldown = app_commands.check(svc.cooldowns.check)
 
-    async def fact_choices(interaction: discord.Interaction, current: str) -> list[
-        app_commands.Choice[str]
-    ]:
+    async def fact_choices(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return choices(lambda: search.complete_facts(svc.facts.book, current), "fact", current)
 
-    async def topic_choices(interaction: discord.Interaction, current: str) -> list[
-        app_commands.Choice[str]
-    ]:
+    async def topic_choices(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return choices(lambda: search.complete_topics(svc.facts.book, current), "topic", current)
 
     @app_commands.command(name="fact", description="One fact with its source")
@@ -50,9 +50,15 @@ def public_commands(svc: Services) -> list[app_commands.Command[Any, ..., None]]
     async def fact(
         interaction: discord.Interaction, query: str, format: str = "embed", private: bool = False
     ) -> None:
-        await reply(interaction, svc, "fact", query,
-                    lambda book, q, day: compose.fact_answer(book, q, today=day),
-                    private=private, fmt=check_format(format))
+        await reply(
+            interaction,
+            svc,
+            "fact",
+            query,
+            lambda book, q, day: compose.fact_answer(book, q, today=day),
+            private=private,
+            fmt=check_format(format),
+        )
 
     @app_commands.command(name="summary", description="A short summary of a topic, all cited")
     @app_commands.describe(
@@ -65,9 +71,16 @@ def public_commands(svc: Services) -> list[app_commands.Command[Any, ..., None]]
         interaction: discord.Interaction, topic: str, format: str = "embed", private: bool = False
     ) -> None:
         # a summary weighs many facts: worked out off the event loop
-        await reply(interaction, svc, "summary", topic,
-                    lambda book, q, day: compose.summary_answer(book, q, today=day),
-                    private=private, off_loop=True, fmt=check_format(format))
+        await reply(
+            interaction,
+            svc,
+            "summary",
+            topic,
+            lambda book, q, day: compose.summary_answer(book, q, today=day),
+            private=private,
+            off_loop=True,
+            fmt=check_format(format),
+        )
 
     @app_commands.command(name="search", description="Up to 10 matching facts, one line each")
     @app_commands.describe(query="Words to search for", private=PRIVATE)
@@ -75,22 +88,40 @@ def public_commands(svc: Services) -> list[app_commands.Command[Any, ..., None]]
     async def search_cmd(
         interaction: discord.Interaction, query: str, private: bool = False
     ) -> None:
-        await reply(interaction, svc, "search", query,
-                    lambda book, q, day: compose.search_answer(book, q, today=day),
-                    private=private, off_loop=True)
+        await reply(
+            interaction,
+            svc,
+            "search",
+            query,
+            lambda book, q, day: compose.search_answer(book, q, today=day),
+            private=private,
+            off_loop=True,
+        )
 
     @app_commands.command(name="source", description="The full citation and quote of one fact")
     @app_commands.describe(fact="The fact's id (pick one)")
     @app_commands.autocomplete(fact=fact_choices)
     @cooldown
     async def source(interaction: discord.Interaction, fact: str) -> None:
-        await reply(interaction, svc, "source", fact.strip(),
-                    lambda book, q, day: compose.source_answer(book, q, today=day), private=False)
+        await reply(
+            interaction,
+            svc,
+            "source",
+            fact.strip(),
+            lambda book, q, day: compose.source_answer(book, q, today=day),
+            private=False,
+        )
 
     @app_commands.command(name="topics", description="The topics and how many facts each has")
     @cooldown
     async def topics(interaction: discord.Interaction) -> None:
-        await reply(interaction, svc, "topics", "",
-                    lambda book, q, day: compose.topics_answer(book), private=False)
+        await reply(
+            interaction,
+            svc,
+            "topics",
+            "",
+            lambda book, q, day: compose.topics_answer(book),
+            private=False,
+        )
 
     return [fact, summary, search_cmd, source, topics]

@@ -172,13 +172,17 @@ class FactBot(discord.Client):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
         self.services = Services(
-            facts=facts, cooldowns=CooldownBuckets(config.cooldown), on_report=self.on_report,
+            facts=facts,
+            cooldowns=CooldownBuckets(config.cooldown),
+            on_report=self.on_report,
             digest=self.digest,
         )
         self.tree = FactTree(self)
         self.target = discord.Object(config.guild_id) if config.guild_id else None
         commands: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = [
-            *public_commands(self.services), admin_group(self.services), *extra_commands
+            *public_commands(self.services),
+            admin_group(self.services),
+            *extra_commands,
         ]
         for cmd in commands:
             self.tree.add_command(cmd, guild=self.target)
@@ -263,8 +267,9 @@ class FactBot(discord.Client):
         log.info("ready: connected as %s in %d server(s)", self.user, len(self.guilds))
         gid = self.config.guild_id
         if gid is not None and self.get_guild(gid) is None:
-            log.warning("the bot is not in DISCORD_GUILD_ID %s: invite it with %s", gid,
-                        self.invite_url())
+            log.warning(
+                "the bot is not in DISCORD_GUILD_ID %s: invite it with %s", gid, self.invite_url()
+            )
         elif not self.guilds:
             log.warning("the bot is in no server yet: invite it with %s", self.invite_url())
 
@@ -306,9 +311,12 @@ class FactBot(discord.Client):
         """
         step = dt.timedelta(days=self.digest.interval_days)
         first_slot = self.digest.next_run(self.now())
-        log.info("stale-facts digest every %d days in channel %s; next at %s",
-                 self.digest.interval_days, self.config.announce_channel_id,
-                 first_slot.isoformat() if first_slot else "never")
+        log.info(
+            "stale-facts digest every %d days in channel %s; next at %s",
+            self.digest.interval_days,
+            self.config.announce_channel_id,
+            first_slot.isoformat() if first_slot else "never",
+        )
         since: dt.date | None = None
         last: dt.datetime | None = None
         while True:
@@ -351,7 +359,8 @@ class FactBot(discord.Client):
                 await task
         if self._handle_signals:
             for sig in ("SIGHUP", "SIGTERM"):
-                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError,
-                                         AttributeError):
+                with contextlib.suppress(
+                    NotImplementedError, RuntimeError, ValueError, AttributeError
+                ):
                     self.loop.remove_signal_handler(getattr(signal, sig))
         await super().close()

@@ -147,9 +147,7 @@ def stale_report(book: FactBook, today: dt.date, limit: int = 10) -> str:
     items = stale_facts(book, today)
     untracked = untracked_count(book)
     tail = (
-        f"Not tracked (no `reviewed` date): {untracked} of {len(book)} facts."
-        if untracked
-        else ""
+        f"Not tracked (no `reviewed` date): {untracked} of {len(book)} facts." if untracked else ""
     )
     if not items:
         head = f"No stale facts on {today.isoformat()}: every reviewed fact is within its interval."

@@ -99,5 +99,3 @@ async def start_bot(stand_in: StandIn) -> AsyncIterator[StartBot]:
 async def bot(start_bot: StartBot, facts_file: Path) -> BotHandle:
     """The bot running on SAMPLE_FACTS (no watcher, no announce channel, cooldown off)."""
     return await start_bot(facts_file)
-
-

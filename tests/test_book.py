@@ -22,9 +22,13 @@ def _book(review_every: int = 365) -> FactBook:
             reviewed=dt.date(2025, 1, 1),
             review_every=30,
         ),
-        "f3": Fact(id="f3", claim="Third.", source="s1", topics=("b",), reviewed=dt.date(2025, 1, 1)),
+        "f3": Fact(
+            id="f3", claim="Third.", source="s1", topics=("b",), reviewed=dt.date(2025, 1, 1)
+        ),
     }
-    return FactBook(facts=facts, sources={"s1": src}, topics=topics, version="v", review_every=review_every)
+    return FactBook(
+        facts=facts, sources={"s1": src}, topics=topics, version="v", review_every=review_every
+    )
 
 
 def test_order_and_topic_index_follow_the_file() -> None:

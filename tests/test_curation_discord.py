@@ -120,13 +120,16 @@ def strip_claims(text: str, book: FactBook) -> tuple[list[str], str]:
         if head is None:
             return found, rest
         found.append(head)
-        rest = rest[len(head):].lstrip()
+        rest = rest[len(head) :].lstrip()
 
 
 def unwrapped_urls(text: str) -> list[str]:
     """URLs in ``text`` not wrapped in <...> (those Discord would unfurl)."""
-    return [m.group(0) for m in re.finditer(r"https?://\S+", text)
-            if m.start() == 0 or text[m.start() - 1] != "<"]
+    return [
+        m.group(0)
+        for m in re.finditer(r"https?://\S+", text)
+        if m.start() == 0 or text[m.start() - 1] != "<"
+    ]
 
 
 # -- format: ------------------------------------------------------------------------------------
@@ -161,9 +164,7 @@ async def test_short_fact_is_a_post_with_one_verbatim_claim_and_its_link(
 
 async def test_short_of_a_superseded_fact_is_the_newer_fact(cbot: BotHandle) -> None:
     book = cbot.facts.book
-    rec = await cbot.interact(
-        "fact", {"query": "ilo-forced-labour-25-million", "format": "short"}
-    )
+    rec = await cbot.interact("fact", {"query": "ilo-forced-labour-25-million", "format": "short"})
     claims, rest = strip_claims(rec.content, book)
     assert claims == [book.facts["ilo-forced-labour-27-million"].claim]
     assert rest.endswith(ILO_URL) and len(rec.content) <= share.SHORT_LIMIT
@@ -248,8 +249,10 @@ async def test_the_format_is_part_of_the_cache_key(cbot: BotHandle) -> None:
 
 
 async def test_an_unknown_format_is_refused(cbot: BotHandle) -> None:
-    raw = [{"name": "query", "type": 3, "value": "revenue"},
-           {"name": "format", "type": 3, "value": "pdf"}]
+    raw = [
+        {"name": "query", "type": 3, "value": "revenue"},
+        {"name": "format", "type": 3, "value": "pdf"},
+    ]
     rec = await cbot.interact("fact", raw_options=raw)
     assert rec.ephemeral and "wrong type" in rec.content
     assert len(cbot.bot.services.answers) == 0
@@ -268,7 +271,7 @@ async def test_facts_stale_lists_stale_facts_with_who_should_look(cbot: BotHandl
     text = rec.content
     lines = text.splitlines()
     at = next(i for i, line in enumerate(lines) if "nk-revenue-estimate" in line)
-    entry = "\n".join(lines[at:at + 2])  # the fact's line and its "check:" line
+    entry = "\n".join(lines[at : at + 2])  # the fact's line and its "check:" line
     assert "Foreign Affairs" in entry and f"<{FA_URL}>" in entry
     assert "reviewed 2020-01-01" in entry
     assert "1 fact is due for review" in text

@@ -41,9 +41,7 @@ async def test_commands_synced_to_the_guild_with_their_options(bot: BotHandle) -
     assert not cmds["topics"].get("options")
     admin = cmds["facts"]
     assert str(admin["default_member_permissions"]) == str(1 << 5)  # Manage Server (a hint only)
-    assert {n: o["type"] for n, o in _opts(admin).items()} == {
-        "status": 1, "reload": 1, "stale": 1
-    }
+    assert {n: o["type"] for n, o in _opts(admin).items()} == {"status": 1, "reload": 1, "stale": 1}
 
 
 async def test_fact_is_an_embed_citing_its_source(bot: BotHandle) -> None:
@@ -130,8 +128,12 @@ async def test_autocomplete_within_discord_limits(start_bot: StartBot, tmp_path:
     path.write_text(synthetic_facts(300, n_topics=40), encoding="utf-8")
     handle = await start_bot(path)
     for command, option, typed in (
-        ("fact", "query", ""), ("fact", "query", "wages"), ("summary", "topic", ""),
-        ("summary", "topic", "topic"), ("source", "fact", "fact-00"), ("fact", "query", "x" * 300),
+        ("fact", "query", ""),
+        ("fact", "query", "wages"),
+        ("summary", "topic", ""),
+        ("summary", "topic", "topic"),
+        ("source", "fact", "fact-00"),
+        ("fact", "query", "x" * 300),
     ):
         rec = await handle.autocomplete(command, option, typed)
         choices = rec.choices

@@ -86,8 +86,12 @@ def test_endpoints_go_where_discord_py_reads_them(tmp_path: Path) -> None:
     saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
     assert isinstance(saved[0], str) and saved[0].startswith("https://discord.com/api/v")
     assert isinstance(saved[1], yarl.URL)
-    cfg = Config(token=TOKEN, facts_path=tmp_path / "f.yaml",
-                 api_base="http://127.0.0.1:9/api/v10/", gateway_url="ws://127.0.0.1:9/gateway")
+    cfg = Config(
+        token=TOKEN,
+        facts_path=tmp_path / "f.yaml",
+        api_base="http://127.0.0.1:9/api/v10/",
+        gateway_url="ws://127.0.0.1:9/gateway",
+    )
     try:
         cfg.apply_endpoints()
         assert discord.http.Route("GET", "/users/@me").url == "http://127.0.0.1:9/api/v10/users/@me"

@@ -38,8 +38,9 @@ def discord_429s(monkeypatch: pytest.MonkeyPatch) -> None:
     retry-after on such a 429 (without it, it takes the 429 for a Cloudflare ban and gives up)."""
     plain_json = stand_in_server._json
 
-    def with_via(data: Any, status: int = 200, headers: dict[str, str] | None = None
-                 ) -> web.Response:
+    def with_via(
+        data: Any, status: int = 200, headers: dict[str, str] | None = None
+    ) -> web.Response:
         if status == 429:
             headers = {**(headers or {}), "Via": "1.1 google"}
         return plain_json(data, status, headers)
@@ -61,8 +62,11 @@ class _QuickRetries:
 
 def callbacks(stand_in: StandIn, rec: InteractionRecord) -> list[int]:
     """The statuses of the interaction callbacks the bot made for ``rec``, in order."""
-    return [c.status for c in stand_in.calls
-            if c.method == "POST" and c.path.startswith(f"/interactions/{rec.id}/")]
+    return [
+        c.status
+        for c in stand_in.calls
+        if c.method == "POST" and c.path.startswith(f"/interactions/{rec.id}/")
+    ]
 
 
 def client_timeout(handle: BotHandle, seconds: float) -> None:
@@ -88,8 +92,9 @@ async def test_a_429_is_retried_after_its_retry_after_and_answered_once(
     assert rec.latency >= 0.3  # it waited as told
     assert len(rec.messages) == 1 and rec.embeds and not rec.ephemeral
     assert "hard currency" in rec.embeds[0]["description"]
-    assert any("rate limited" in r.getMessage() and r.levelno == logging.WARNING
-               for r in caplog.records)
+    assert any(
+        "rate limited" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records
+    )
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert (await bot.interact("topics")).embeds
 
@@ -108,7 +113,9 @@ async def test_a_long_retry_after_holds_only_its_own_interaction(
 
 
 async def test_a_500_that_never_clears_is_logged_and_the_bot_stays_up(
-    bot: BotHandle, stand_in: StandIn, caplog: pytest.LogCaptureFixture,
+    bot: BotHandle,
+    stand_in: StandIn,
+    caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(discord.webhook.async_, "asyncio", _QuickRetries())
@@ -192,9 +199,7 @@ async def test_the_gateway_drops_while_a_command_is_answered(
     assert nxt.embeds and stand_in.resumes == resumes + 1
 
 
-async def test_a_refused_resume_ends_in_a_fresh_session(
-    bot: BotHandle, stand_in: StandIn
-) -> None:
+async def test_a_refused_resume_ends_in_a_fresh_session(bot: BotHandle, stand_in: StandIn) -> None:
     """The connection drops and Discord has meanwhile forgotten the session: the RESUME gets
     op 9 (not resumable), the bot identifies again and answers."""
 
@@ -215,8 +220,10 @@ async def test_a_refused_resume_ends_in_a_fresh_session(
     ("command", "raw"),
     [
         ("summary", [{"name": "topic", "type": 4, "value": 7}]),
-        ("summary", [{"name": "topic", "type": 3, "value": "x"},
-                     {"name": "format", "type": 4, "value": 1}]),
+        (
+            "summary",
+            [{"name": "topic", "type": 3, "value": "x"}, {"name": "format", "type": 4, "value": 1}],
+        ),
         ("search", [{"name": "query", "type": 5, "value": True}]),
         ("search", [{"name": "query", "type": 3, "value": None}]),
         ("source", [{"name": "fact", "type": 10, "value": 1.5}]),
@@ -224,8 +231,16 @@ async def test_a_refused_resume_ends_in_a_fresh_session(
         ("topics", [{"name": "query", "type": 3, "value": "x"}]),
         ("facts status", [{"name": "verbose", "type": 5, "value": True}]),
     ],
-    ids=["summary-int", "format-int", "search-bool", "search-null", "source-number",
-         "source-list", "topics-extra", "status-extra"],
+    ids=[
+        "summary-int",
+        "format-int",
+        "search-bool",
+        "search-null",
+        "source-number",
+        "source-list",
+        "topics-extra",
+        "status-extra",
+    ],
 )
 async def test_wrong_options_on_every_command_get_a_clear_private_note(
     bot: BotHandle, command: str, raw: list[dict[str, Any]]
@@ -296,8 +311,12 @@ async def test_autocomplete_with_a_value_that_is_not_text(
     ids=["search", "fact-short", "summary-plain"],
 )
 async def test_a_reload_by_the_watcher_under_a_slow_command_gives_one_version(
-    start_bot: StartBot, facts_file: Path, monkeypatch: pytest.MonkeyPatch,
-    command: str, options: dict[str, Any], engine: str,
+    start_bot: StartBot,
+    facts_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    options: dict[str, Any],
+    engine: str,
 ) -> None:
     """The book is read once per command: the file saved (and reloaded by the watcher) while the
     answer is being worked out changes nothing in it; the next answer is all new."""

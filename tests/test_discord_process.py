@@ -27,8 +27,14 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
 
 async def _spawn(command: str, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", command, cwd=cwd, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
 
 
@@ -43,8 +49,14 @@ async def test_bot_process_answers_and_never_prints_the_token(
 ) -> None:
     facts = tmp_path / "facts.yaml"
     facts.write_text(SAMPLE_FACTS, encoding="utf-8")
-    env = _env({**stand_in.env(), "FACTS_PATH": str(facts), "LOG_LEVEL": "DEBUG",
-                "ANNOUNCE_CHANNEL_ID": str(ANNOUNCE_CHANNEL)})
+    env = _env(
+        {
+            **stand_in.env(),
+            "FACTS_PATH": str(facts),
+            "LOG_LEVEL": "DEBUG",
+            "ANNOUNCE_CHANNEL_ID": str(ANNOUNCE_CHANNEL),
+        }
+    )
     proc = await _spawn("run", env, tmp_path)
     try:
         await stand_in.wait_ready(timeout=30)
@@ -71,8 +83,9 @@ async def test_bad_token_exits_2_with_one_line(stand_in: StandIn, tmp_path: Path
     facts = tmp_path / "facts.yaml"
     facts.write_text(SAMPLE_FACTS, encoding="utf-8")
     wrong = "MTAw.wrong-token-never-to-be-printed.abc"
-    env = _env({**stand_in.env(), "DISCORD_TOKEN": wrong, "FACTS_PATH": str(facts),
-                "LOG_LEVEL": "DEBUG"})
+    env = _env(
+        {**stand_in.env(), "DISCORD_TOKEN": wrong, "FACTS_PATH": str(facts), "LOG_LEVEL": "DEBUG"}
+    )
     code, out, err = await _finish(await _spawn("run", env, tmp_path))
     assert code == 2
     errors = [line for line in err.splitlines() if line.startswith("factbot: error:")]
@@ -99,9 +112,7 @@ async def test_config_errors_exit_2_with_one_line(
     assert err.count("\n") == 1 and needle in err and err.startswith("factbot: error:")
 
 
-async def test_missing_access_on_sync_says_how_to_invite(
-    stand_in: StandIn, tmp_path: Path
-) -> None:
+async def test_missing_access_on_sync_says_how_to_invite(stand_in: StandIn, tmp_path: Path) -> None:
     stand_in.forbid_guild_sync = True
     facts = tmp_path / "facts.yaml"
     facts.write_text(SAMPLE_FACTS, encoding="utf-8")
@@ -113,12 +124,11 @@ async def test_missing_access_on_sync_says_how_to_invite(
     assert not (tmp_path / ".factbot-sync-hash").exists()
 
 
-async def test_invalid_facts_print_the_errors_and_exit_2(
-    stand_in: StandIn, tmp_path: Path
-) -> None:
+async def test_invalid_facts_print_the_errors_and_exit_2(stand_in: StandIn, tmp_path: Path) -> None:
     facts = tmp_path / "facts.yaml"
-    facts.write_text(SAMPLE_FACTS.replace("source: ilo-2022-estimates", "source: ilo-2021"),
-                     encoding="utf-8")
+    facts.write_text(
+        SAMPLE_FACTS.replace("source: ilo-2022-estimates", "source: ilo-2021"), encoding="utf-8"
+    )
     env = _env({**stand_in.env(), "FACTS_PATH": str(facts)})
     code, _, err = await _finish(await _spawn("run", env, tmp_path))
     assert code == 2

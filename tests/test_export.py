@@ -22,12 +22,24 @@ TRICKY = 'Wages, "paid" to the state: 90% — 북한 노동자 ✓'
 
 def _book() -> FactBook:
     sources = {
-        "fa": Source(id="fa", title="Kim's Work Force", publisher="Foreign Affairs", date="2015",
-                     url="https://example.org/fa", author="A. Writer"),
-        "un": Source(id="un", title="Panel *report*", publisher="UN Panel", date="2017-03-01",
-                     url="https://example.org/un"),
-        "afp": Source(id="afp", title="Story", publisher="AFP", date="2019",
-                      url="https://example.org/afp"),
+        "fa": Source(
+            id="fa",
+            title="Kim's Work Force",
+            publisher="Foreign Affairs",
+            date="2015",
+            url="https://example.org/fa",
+            author="A. Writer",
+        ),
+        "un": Source(
+            id="un",
+            title="Panel *report*",
+            publisher="UN Panel",
+            date="2017-03-01",
+            url="https://example.org/un",
+        ),
+        "afp": Source(
+            id="afp", title="Story", publisher="AFP", date="2019", url="https://example.org/afp"
+        ),
     }
     topics = {
         "labour": Topic(id="labour", title="Overseas labour", description="Workers _sent_ abroad."),
@@ -35,19 +47,46 @@ def _book() -> FactBook:
         "empty": Topic(id="empty", title="Nothing yet"),
     }
     facts = [
-        Fact(id="workers", claim="About 50,000 workers abroad.", source="un",
-             topics=("labour", "money"), as_of="2015"),
-        Fact(id="wages", claim=TRICKY, source="fa", topics=("labour",),
-             quote="the state takes most", reviewed=dt.date(2025, 1, 2)),
-        Fact(id="revenue", claim="Up to $2bn a year.", source="fa", topics=("money",),
-             review_every=30, regions=("russia", "china")),
-        Fact(id="rumour", claim="1. A listed-looking claim [x](y).", source="afp",
-             topics=("money",), confidence="secondhand", reported_by="AFP, citing the UN"),
-        Fact(id="old", claim="Old figure.", source="un", topics=("money",),
-             superseded_by="workers"),
+        Fact(
+            id="workers",
+            claim="About 50,000 workers abroad.",
+            source="un",
+            topics=("labour", "money"),
+            as_of="2015",
+        ),
+        Fact(
+            id="wages",
+            claim=TRICKY,
+            source="fa",
+            topics=("labour",),
+            quote="the state takes most",
+            reviewed=dt.date(2025, 1, 2),
+        ),
+        Fact(
+            id="revenue",
+            claim="Up to $2bn a year.",
+            source="fa",
+            topics=("money",),
+            review_every=30,
+            regions=("russia", "china"),
+        ),
+        Fact(
+            id="rumour",
+            claim="1. A listed-looking claim [x](y).",
+            source="afp",
+            topics=("money",),
+            confidence="secondhand",
+            reported_by="AFP, citing the UN",
+        ),
+        Fact(
+            id="old", claim="Old figure.", source="un", topics=("money",), superseded_by="workers"
+        ),
     ]
     return FactBook(
-        facts={f.id: f for f in facts}, sources=sources, topics=topics, version="abc123",
+        facts={f.id: f for f in facts},
+        sources=sources,
+        topics=topics,
+        version="abc123",
         review_every=365,
     )
 
@@ -133,7 +172,9 @@ def test_csv_round_trips_commas_quotes_and_unicode() -> None:
     assert wages["quote"] == "the state takes most"
     assert wages["reviewed"] == "2025-01-02"
     assert (wages["publisher"], wages["author"], wages["url"]) == (
-        "Foreign Affairs", "A. Writer", "https://example.org/fa",
+        "Foreign Affairs",
+        "A. Writer",
+        "https://example.org/fa",
     )
     assert rows[0]["topics"] == "labour;money"
     assert rows[2]["regions"] == "russia;china"
@@ -161,8 +202,11 @@ def test_json_has_stable_keys_and_file_order() -> None:
     assert by_id["workers"]["topics"] == ["labour", "money"]
     assert list(data["sources"]) == ["fa", "un", "afp"]
     assert data["sources"]["un"] == {
-        "title": "Panel *report*", "publisher": "UN Panel", "author": None,
-        "date": "2017-03-01", "url": "https://example.org/un",
+        "title": "Panel *report*",
+        "publisher": "UN Panel",
+        "author": None,
+        "date": "2017-03-01",
+        "url": "https://example.org/un",
     }
     assert data["topics"]["money"]["facts"] == ["workers", "revenue", "rumour", "old"]
     assert data["topics"]["empty"]["facts"] == []
@@ -170,6 +214,7 @@ def test_json_has_stable_keys_and_file_order() -> None:
 
 
 # -- the command --------------------------------------------------------------------------------
+
 
 def _facts_file(tmp_path: Path, name: str = "facts.yaml") -> Path:
     from tests.bookfactory import to_yaml

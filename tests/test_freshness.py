@@ -38,10 +38,12 @@ def _fact(fid: str, reviewed: dt.date | None, every: int | None = None, **kw: ob
 
 def _book(*facts: Fact, review_every: int = 365) -> FactBook:
     sources = {
-        "s1": Source(id="s1", title="Report", publisher="UN Panel", date="2017",
-                     url="https://example.org/un"),
-        "s2": Source(id="s2", title="Story", publisher="AFP", date="2019-03",
-                     url="https://example.org/afp"),
+        "s1": Source(
+            id="s1", title="Report", publisher="UN Panel", date="2017", url="https://example.org/un"
+        ),
+        "s2": Source(
+            id="s2", title="Story", publisher="AFP", date="2019-03", url="https://example.org/afp"
+        ),
     }
     return FactBook(
         facts={f.id: f for f in facts},
@@ -128,9 +130,9 @@ def test_consecutive_windows_report_each_newly_stale_fact_once(
     reported: list[str] = []
     for since, today in itertools.pairwise(days):
         reported += [s.fact.id for s in newly_stale(book, since, today)]
-    expected = {
-        s.fact.id for s in stale_facts(book, days[-1])
-    } - {s.fact.id for s in stale_facts(book, days[0])}
+    expected = {s.fact.id for s in stale_facts(book, days[-1])} - {
+        s.fact.id for s in stale_facts(book, days[0])
+    }
     assert sorted(reported) == sorted(expected)
 
 
@@ -151,14 +153,20 @@ def test_report_limit_and_and_more() -> None:
 def test_report_never_exceeds_discord_limit() -> None:
     long_url = "https://example.org/" + "x" * 300
     facts = [
-        Fact(id=f"f{i}", claim="A long claim. " * 30, source="long", topics=("t",),
-             reviewed=D(2020, 1, 1))
+        Fact(
+            id=f"f{i}",
+            claim="A long claim. " * 30,
+            source="long",
+            topics=("t",),
+            reviewed=D(2020, 1, 1),
+        )
         for i in range(30)
     ]
     book = FactBook(
         facts={f.id: f for f in facts},
-        sources={"long": Source(id="long", title="T", publisher="P" * 80, date="2020",
-                                url=long_url)},
+        sources={
+            "long": Source(id="long", title="T", publisher="P" * 80, date="2020", url=long_url)
+        },
         topics={"t": Topic(id="t", title="T")},
         version="v",
     )
@@ -170,8 +178,9 @@ def test_report_never_exceeds_discord_limit() -> None:
 
 
 def test_report_escapes_markdown_in_claims() -> None:
-    fact = Fact(id="m", claim="**bold** _x_ `code`", source="s1", topics=("t",),
-                reviewed=D(2020, 1, 1))
+    fact = Fact(
+        id="m", claim="**bold** _x_ `code`", source="s1", topics=("t",), reviewed=D(2020, 1, 1)
+    )
     text = stale_report(_book(fact), TODAY)
     assert r"\*\*bold\*\* \_x\_ \`code\`" in text
 

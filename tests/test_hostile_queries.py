@@ -89,7 +89,15 @@ TEXTS = [text for _, text in HOSTILE]
 
 #: Markdown or mention text from a query that must never reach Discord as typed.
 FRAGMENTS = (
-    "**bold**", "__u__", "~~s~~", "||spoiler||", "`code`", "```", "[link](", "||y||", "**x**",
+    "**bold**",
+    "__u__",
+    "~~s~~",
+    "||spoiler||",
+    "`code`",
+    "```",
+    "[link](",
+    "||y||",
+    "**x**",
 )
 #: A live mention: @everyone, @here, <@id>, <@!id>, <@&id>, <#id>, </name:id>.
 MENTION = re.compile(r"@(?:everyone|here)|<(?:@[!&]?|#)[0-9]+>|</[^<>\s\u200b][^<>]*:[0-9]+>")
@@ -259,8 +267,12 @@ async def test_the_bot_answers_every_hostile_query_once_and_safely(
     for text in TEXTS:
         for query in variants(text)[:2]:
             for command, option, fmt in (
-                ("fact", "query", None), ("summary", "topic", None), ("search", "query", None),
-                ("fact", "query", "plain"), ("summary", "topic", "short"), ("source", "fact", None),
+                ("fact", "query", None),
+                ("summary", "topic", None),
+                ("search", "query", None),
+                ("fact", "query", "plain"),
+                ("summary", "topic", "short"),
+                ("source", "fact", None),
             ):
                 options: dict[str, Any] = {option: query}
                 if fmt:

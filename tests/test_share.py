@@ -104,8 +104,11 @@ def test_none_when_nothing_fits_or_nothing_matches() -> None:
 
 def test_superseded_is_never_chosen_even_by_id() -> None:
     book = _book(
-        _fact("old-count", "Workers abroad numbered 100,000 by an old count.",
-              superseded_by="new-count"),
+        _fact(
+            "old-count",
+            "Workers abroad numbered 100,000 by an old count.",
+            superseded_by="new-count",
+        ),
         _fact("new-count", "Workers abroad numbered 50,000 by a newer count."),
     )
     assert short_fact(book, "old-count") == (
@@ -134,8 +137,12 @@ def test_superseded_chain_is_followed_and_a_loop_gives_nothing() -> None:
 
 def test_summary_prefers_verified_facts_first() -> None:
     book = _book(
-        _fact("rumour", "Workers abroad were paid nothing at all.", source="afp",
-              confidence="secondhand"),
+        _fact(
+            "rumour",
+            "Workers abroad were paid nothing at all.",
+            source="afp",
+            confidence="secondhand",
+        ),
         _fact("count", "Workers abroad numbered about 50,000."),
     )
     text = short_summary(book, "Overseas labour")
@@ -154,16 +161,22 @@ def test_short_answer_of_lists_and_misses_is_none() -> None:
 def test_secondhand_always_says_who_reported_it() -> None:
     claim = "Workers abroad earned $120 a month."
     book = _book(
-        _fact("s", claim, source="afp", confidence="secondhand",
-              reported_by="AFP, citing the UN Special Rapporteur"),
+        _fact(
+            "s",
+            claim,
+            source="afp",
+            confidence="secondhand",
+            reported_by="AFP, citing the UN Special Rapporteur",
+        ),
     )
     text = short_fact(book, "workers")
     assert text == f"{claim} (reported by AFP, citing the UN Special Rapporteur) https://ex.org/afp"
     # When the attribution does not fit, the secondhand fact is not used at all.
     room = SHORT_LIMIT - len("https://ex.org/afp") - 1
     tight = _book(
-        _fact("s", ("Workers " + "w" * room)[: room - 1] + ".", source="afp",
-              confidence="secondhand"),
+        _fact(
+            "s", ("Workers " + "w" * room)[: room - 1] + ".", source="afp", confidence="secondhand"
+        ),
     )
     assert short_fact(tight, "workers") is None
 

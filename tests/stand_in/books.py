@@ -5,10 +5,32 @@ from __future__ import annotations
 import json
 
 WORDS = (
-    "workers", "wages", "revenue", "sanctions", "construction", "logging", "fishing", "textiles",
-    "seafood", "restaurants", "dormitories", "passports", "overtime", "remittances", "contractors",
-    "quotas", "surveillance", "brokers", "visas", "shipyards", "factories", "agriculture",
-    "mining", "debt", "recruitment", "inspections",
+    "workers",
+    "wages",
+    "revenue",
+    "sanctions",
+    "construction",
+    "logging",
+    "fishing",
+    "textiles",
+    "seafood",
+    "restaurants",
+    "dormitories",
+    "passports",
+    "overtime",
+    "remittances",
+    "contractors",
+    "quotas",
+    "surveillance",
+    "brokers",
+    "visas",
+    "shipyards",
+    "factories",
+    "agriculture",
+    "mining",
+    "debt",
+    "recruitment",
+    "inspections",
 )
 REGIONS = ("russia", "china", "poland", "qatar", "kuwait", "mongolia", "malta", "uruguay")
 

@@ -95,7 +95,10 @@ class BotHandle:
     ) -> InteractionRecord:
         """Run a slash command ("fact", "facts status") and wait for its visible reply."""
         payload = self.stand_in.interaction_payload(
-            command, options, member_perms=member_perms, user_id=user_id,
+            command,
+            options,
+            member_perms=member_perms,
+            user_id=user_id,
             raw_options=raw_options,
         )
         rec = await self.stand_in.inject(payload)
@@ -185,8 +188,13 @@ async def launch(
     facts = LiveFacts(path, debounce=debounce)
     facts.load_initial()
     client = FactBot(
-        config, facts, watch=watch, extra_commands=extra_commands, force_sync=force_sync,
-        guild_ready_timeout=0.05, **(client_options or {}),
+        config,
+        facts,
+        watch=watch,
+        extra_commands=extra_commands,
+        force_sync=force_sync,
+        guild_ready_timeout=0.05,
+        **(client_options or {}),
     )
     task = asyncio.create_task(client.start(config.token))
     ready = asyncio.create_task(client.wait_until_ready())

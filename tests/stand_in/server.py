@@ -194,8 +194,14 @@ class StandIn:
 
     def bot_user(self) -> dict[str, Any]:
         return {
-            "id": BOT_USER_ID, "username": "factbot", "discriminator": "0", "global_name": None,
-            "avatar": None, "bot": True, "flags": 0, "public_flags": 0,
+            "id": BOT_USER_ID,
+            "username": "factbot",
+            "discriminator": "0",
+            "global_name": None,
+            "avatar": None,
+            "bot": True,
+            "flags": 0,
+            "public_flags": 0,
         }
 
     async def _users_me(self, request: web.Request) -> web.Response:
@@ -206,20 +212,38 @@ class StandIn:
     async def _app_info(self, request: web.Request) -> web.Response:
         await self._record(request, 200)
         owner = {"id": OWNER_ID, "username": "owner", "discriminator": "0", "avatar": None}
-        return _json({
-            "id": self.app_id, "name": "factbot", "description": "", "icon": None,
-            "bot_public": False, "bot_require_code_grant": False, "owner": owner,
-            "verify_key": "0" * 64, "interactions_endpoint_url": None, "flags": 0,
-            "team": None, "rpc_origins": [], "summary": "",
-        })
+        return _json(
+            {
+                "id": self.app_id,
+                "name": "factbot",
+                "description": "",
+                "icon": None,
+                "bot_public": False,
+                "bot_require_code_grant": False,
+                "owner": owner,
+                "verify_key": "0" * 64,
+                "interactions_endpoint_url": None,
+                "flags": 0,
+                "team": None,
+                "rpc_origins": [],
+                "summary": "",
+            }
+        )
 
     async def _gateway_info(self, request: web.Request) -> web.Response:
         await self._record(request, 200)
-        return _json({
-            "url": self.gateway_url, "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0,
-                                    "max_concurrency": 1},
-        })
+        return _json(
+            {
+                "url": self.gateway_url,
+                "shards": 1,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 1000,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
+            }
+        )
 
     async def _put_commands(self, request: web.Request) -> web.Response:
         body = await self._body(request)
@@ -249,16 +273,27 @@ class StandIn:
         await self._record(request, 200)
         return _json(self.commands.get(request.match_info.get("guild"), []))
 
-    def message(self, data: dict[str, Any], *, channel_id: str | None = None,
-                interaction: bool = False) -> dict[str, Any]:
+    def message(
+        self, data: dict[str, Any], *, channel_id: str | None = None, interaction: bool = False
+    ) -> dict[str, Any]:
         """A Discord message object built from a message body the bot sent."""
         return {
-            "id": str(next(self._ids)), "channel_id": channel_id or self.channel_id,
-            "guild_id": self.guild_id, "author": self.bot_user(),
-            "content": data.get("content") or "", "embeds": data.get("embeds") or [],
-            "attachments": [], "mentions": [], "mention_roles": [], "mention_everyone": False,
-            "pinned": False, "tts": False, "timestamp": _now(), "edited_timestamp": None,
-            "flags": int(data.get("flags") or 0), "type": 20 if interaction else 0,
+            "id": str(next(self._ids)),
+            "channel_id": channel_id or self.channel_id,
+            "guild_id": self.guild_id,
+            "author": self.bot_user(),
+            "content": data.get("content") or "",
+            "embeds": data.get("embeds") or [],
+            "attachments": [],
+            "mentions": [],
+            "mention_roles": [],
+            "mention_everyone": False,
+            "pinned": False,
+            "tts": False,
+            "timestamp": _now(),
+            "edited_timestamp": None,
+            "flags": int(data.get("flags") or 0),
+            "type": 20 if interaction else 0,
             "components": data.get("components") or [],
             **({"webhook_id": self.app_id} if interaction else {}),
         }
@@ -275,8 +310,11 @@ class StandIn:
             await self._record(request, status, body)
             if status == 429:
                 ra = retry_after or 1.0
-                return _json({"message": "You are being rate limited.", "retry_after": ra,
-                              "global": False}, 429, {"Retry-After": str(ra)})
+                return _json(
+                    {"message": "You are being rate limited.", "retry_after": ra, "global": False},
+                    429,
+                    {"Retry-After": str(ra)},
+                )
             return _json({"message": "500: Internal Server Error", "code": 0}, status)
         rec = self.interactions.get(iid)
         if rec is None or rec.token != request.match_info["token"]:
@@ -284,8 +322,9 @@ class StandIn:
             return _json({"message": "Unknown interaction", "code": 10062}, 404)
         if rec.callback_type is not None:
             await self._record(request, 400, body)
-            return _json({"message": "Interaction has already been acknowledged.",
-                          "code": 40060}, 400)
+            return _json(
+                {"message": "Interaction has already been acknowledged.", "code": 40060}, 400
+            )
         cb_type = int(body["type"])
         rec.callback_type = cb_type
         rec.callback_data = body.get("data") or {}
@@ -295,9 +334,11 @@ class StandIn:
         resource: dict[str, Any] = {"type": cb_type}
         if cb_type in (CB_MESSAGE, CB_DEFERRED):
             msg = self.message(rec.callback_data, interaction=True)
-            interaction.update(response_message_id=msg["id"],
-                               response_message_loading=cb_type == CB_DEFERRED,
-                               response_message_ephemeral=bool(msg["flags"] & 64))
+            interaction.update(
+                response_message_id=msg["id"],
+                response_message_loading=cb_type == CB_DEFERRED,
+                response_message_ephemeral=bool(msg["flags"] & 64),
+            )
             resource["message"] = msg
         return _json({"interaction": interaction, "resource": resource})
 
@@ -346,8 +387,13 @@ class StandIn:
 
     async def _unknown(self, request: web.Request) -> web.Response:
         raw = await request.read()
-        call = Call(request.method, request.path, dict(request.query),
-                    raw.decode(errors="replace") or None, 404)
+        call = Call(
+            request.method,
+            request.path,
+            dict(request.query),
+            raw.decode(errors="replace") or None,
+            404,
+        )
         self.calls.append(call)
         self.unknown.append(call)
         self._touch()
@@ -376,8 +422,9 @@ class StandIn:
         if not ws.closed:
             await ws.send_json({"op": 11})
 
-    async def _dispatch(self, ws: web.WebSocketResponse, session: _Session, event: str,
-                        data: Any) -> None:
+    async def _dispatch(
+        self, ws: web.WebSocketResponse, session: _Session, event: str, data: Any
+    ) -> None:
         session.seq += 1
         await ws.send_json({"op": 0, "t": event, "s": session.seq, "d": data})
 
@@ -412,30 +459,73 @@ class StandIn:
 
     def _ready_payload(self, session: _Session) -> dict[str, Any]:
         return {
-            "v": 10, "user": self.bot_user(),
+            "v": 10,
+            "user": self.bot_user(),
             "guilds": [{"id": self.guild_id, "unavailable": True}],
-            "session_id": session.session_id, "resume_gateway_url": self.gateway_url,
-            "application": {"id": self.app_id, "flags": 0}, "private_channels": [],
-            "relationships": [], "presences": [], "user_settings": {},
+            "session_id": session.session_id,
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": self.app_id, "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "user_settings": {},
         }
 
     def guild_payload(self) -> dict[str, Any]:
-        everyone = {"id": self.guild_id, "name": "@everyone", "permissions": "0", "position": 0,
-                    "color": 0, "hoist": False, "managed": False, "mentionable": False,
-                    "flags": 0}
-        channel = {"id": self.channel_id, "type": 0, "name": "general", "position": 0,
-                   "guild_id": self.guild_id, "permission_overwrites": [], "nsfw": False,
-                   "parent_id": None, "topic": None, "last_message_id": None,
-                   "rate_limit_per_user": 0}
+        everyone = {
+            "id": self.guild_id,
+            "name": "@everyone",
+            "permissions": "0",
+            "position": 0,
+            "color": 0,
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+            "flags": 0,
+        }
+        channel = {
+            "id": self.channel_id,
+            "type": 0,
+            "name": "general",
+            "position": 0,
+            "guild_id": self.guild_id,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+        }
         return {
-            "id": self.guild_id, "name": "Stand-in team", "icon": None, "owner_id": OWNER_ID,
-            "roles": [everyone], "channels": [channel], "threads": [], "members": [],
-            "member_count": 2, "emojis": [], "stickers": [], "features": [], "large": False,
-            "unavailable": False, "voice_states": [], "presences": [], "stage_instances": [],
-            "guild_scheduled_events": [], "joined_at": _now(), "verification_level": 0,
-            "default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0,
-            "premium_tier": 0, "preferred_locale": "en-US", "nsfw_level": 0,
-            "system_channel_flags": 0, "afk_timeout": 300, "description": None,
+            "id": self.guild_id,
+            "name": "Stand-in team",
+            "icon": None,
+            "owner_id": OWNER_ID,
+            "roles": [everyone],
+            "channels": [channel],
+            "threads": [],
+            "members": [],
+            "member_count": 2,
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "large": False,
+            "unavailable": False,
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "joined_at": _now(),
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "nsfw_level": 0,
+            "system_channel_flags": 0,
+            "afk_timeout": 300,
+            "description": None,
         }
 
     # -- gateway faults ----------------------------------------------------------------------
@@ -468,8 +558,9 @@ class StandIn:
                     return scope, cmd
         return None
 
-    def build_options(self, spec: list[dict[str, Any]], values: dict[str, Any],
-                      focused: str | None = None) -> list[dict[str, Any]]:
+    def build_options(
+        self, spec: list[dict[str, Any]], values: dict[str, Any], focused: str | None = None
+    ) -> list[dict[str, Any]]:
         """Interaction options for ``values``, typed from the registered option ``spec``
         (a value whose option is unknown gets the type of its Python value)."""
         types = {o["name"]: int(o["type"]) for o in spec}
@@ -505,33 +596,69 @@ class StandIn:
         opts: list[dict[str, Any]]
         if subs:
             sub = next((o for o in spec if o["name"] == subs[0]), {"options": [], "type": 1})
-            opts = [{"name": subs[0], "type": int(sub.get("type", 1)),
-                     "options": raw_options if raw_options is not None
-                     else self.build_options(sub.get("options") or [], values, focused)}]
+            opts = [
+                {
+                    "name": subs[0],
+                    "type": int(sub.get("type", 1)),
+                    "options": raw_options
+                    if raw_options is not None
+                    else self.build_options(sub.get("options") or [], values, focused),
+                }
+            ]
         else:
-            opts = raw_options if raw_options is not None else self.build_options(
-                spec, values, focused)
+            opts = (
+                raw_options
+                if raw_options is not None
+                else self.build_options(spec, values, focused)
+            )
         iid = str(next(self._ids))
         token = f"itoken-{iid}"
         data: dict[str, Any] = {"id": cmd["id"], "name": top, "type": 1, "options": opts}
         if scope is not None:
             data["guild_id"] = scope
         member = {
-            "user": {"id": user_id, "username": f"user{user_id[-4:]}", "discriminator": "0",
-                     "global_name": None, "avatar": None},
-            "roles": [], "flags": 0, "joined_at": _now(), "deaf": False, "mute": False,
-            "permissions": str(member_perms), "nick": None, "avatar": None,
-            "pending": False, "premium_since": None, "communication_disabled_until": None,
+            "user": {
+                "id": user_id,
+                "username": f"user{user_id[-4:]}",
+                "discriminator": "0",
+                "global_name": None,
+                "avatar": None,
+            },
+            "roles": [],
+            "flags": 0,
+            "joined_at": _now(),
+            "deaf": False,
+            "mute": False,
+            "permissions": str(member_perms),
+            "nick": None,
+            "avatar": None,
+            "pending": False,
+            "premium_since": None,
+            "communication_disabled_until": None,
         }
         return {
-            "id": iid, "type": 4 if focused else 2, "token": token, "version": 1,
-            "application_id": self.app_id, "guild_id": self.guild_id, "data": data,
+            "id": iid,
+            "type": 4 if focused else 2,
+            "token": token,
+            "version": 1,
+            "application_id": self.app_id,
+            "guild_id": self.guild_id,
+            "data": data,
             "channel_id": self.channel_id,
-            "channel": {"id": self.channel_id, "type": 0, "guild_id": self.guild_id,
-                        "name": "general", "permissions": str(member_perms)},
-            "member": member, "app_permissions": str((1 << 11) | (1 << 14)),
-            "attachment_size_limit": 8 * 1024 * 1024, "locale": "en-US",
-            "guild_locale": "en-US", "entitlements": [], "authorizing_integration_owners": {},
+            "channel": {
+                "id": self.channel_id,
+                "type": 0,
+                "guild_id": self.guild_id,
+                "name": "general",
+                "permissions": str(member_perms),
+            },
+            "member": member,
+            "app_permissions": str((1 << 11) | (1 << 14)),
+            "attachment_size_limit": 8 * 1024 * 1024,
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {},
             "context": 0,
         }
 
@@ -540,8 +667,9 @@ class StandIn:
         await self.wait_for(lambda: self.connected and self._ws_session is not None, timeout)
         ws, session = self._ws, self._ws_session
         assert ws is not None and session is not None
-        rec = InteractionRecord(id=payload["id"], token=payload["token"], payload=payload,
-                                injected_at=time.monotonic())
+        rec = InteractionRecord(
+            id=payload["id"], token=payload["token"], payload=payload, injected_at=time.monotonic()
+        )
         self.interactions[rec.id] = rec
         await self._dispatch(ws, session, "INTERACTION_CREATE", payload)
         return rec
