@@ -209,8 +209,9 @@ def _comparable(a: frozenset[float], b: frozenset[float]) -> bool:
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
+    common = len(a & b)
+    union = len(a) + len(b) - common  # without building the union
+    return common / union if union else 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,6 +175,7 @@ class _Index:
     phrase_max: int  # the most terms in a topic name
     topic_facts: dict[str, tuple[int, ...]]  # topic id -> keys of its facts, curators' order
     superseded_positions: tuple[int, ...]  # keys of superseded facts
+    superseded_set: frozenset[int]  # the same, for lookups
     topic_names: list[str]  # folded topic ids, titles and aliases (for "did you mean")
     topic_labels: list[str]  # the topic title to show for each name
     ids_folded: list[str]  # folded fact ids in curators' order
@@ -460,6 +461,7 @@ def _build(book: FactBook, prev: _Index | None = None) -> _Index:
     topic_facts = {
         tid: tuple(map(key_of, map(_ID, book.facts_for_topic(tid)))) for tid in book.topics
     }
+    superseded = tuple(k for k, f in zip(key_list, ordered, strict=True) if f.superseded_by)
     return _Index(
         facts=dict(zip(key_list, ordered, strict=True)),
         ordered=ordered,
@@ -477,9 +479,8 @@ def _build(book: FactBook, prev: _Index | None = None) -> _Index:
         topic_phrases=phrases,
         phrase_max=max((k.count(" ") + 1 for k in phrases), default=0),
         topic_facts=topic_facts,
-        superseded_positions=tuple(
-            k for k, f in zip(key_list, ordered, strict=True) if f.superseded_by
-        ),
+        superseded_positions=superseded,
+        superseded_set=frozenset(superseded),
         topic_names=choices,
         topic_labels=labels,
         ids_folded=ids_folded,
@@ -711,6 +712,8 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
             matched = counts
         n = len(qterms)
         mixed = len(per_term) > 1 and len(set(matched.values())) > 1
+        if mixed and tid is None and fid is None:
+            return _rank_mixed(idx, _leading(acc, matched, limit), matched, n, limit)
         if len(per_term) < n or mixed:
             acc = {pos: score * matched[pos] / n for pos, score in acc.items()}
     else:
@@ -752,6 +755,53 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
     keep.sort()
     keep.sort(key=order.__getitem__, reverse=True)  # stable: equal values keep curators' order
     return [(pos, acc[pos]) for pos in keep[:limit]]
+
+
+def _rank_mixed(
+    idx: _Index, acc: dict[int, float], matched: dict[int, int], n: int, limit: int
+) -> list[tuple[int, float]]:
+    """The end of ``_rank`` for a query naming no topic or fact id whose facts matched
+    different numbers of terms, in one pass over them: each score scaled by the share of
+    terms matched (halved for a superseded fact), then ordered by terms matched, then score,
+    then curators' order. The same arithmetic in the same order as the general path."""
+    superseded = idx.superseded_set
+    order: dict[int, float] = {}
+    for pos, score in acc.items():
+        m = matched[pos]
+        scaled = score * m / n
+        if pos in superseded:
+            scaled *= SUPERSEDED_FACTOR
+        order[pos] = m * TIER_TERM + scaled
+    if len(order) > limit:
+        cutoff = heapq.nlargest(limit, order.values())[-1]
+        keep = [pos for pos, v in order.items() if v >= cutoff]
+    else:
+        keep = list(order)
+    keep.sort()
+    keep.sort(key=order.__getitem__, reverse=True)
+    out: list[tuple[int, float]] = []
+    for pos in keep[:limit]:
+        scaled = acc[pos] * matched[pos] / n
+        if pos in superseded:
+            scaled *= SUPERSEDED_FACTOR
+        out.append((pos, scaled))
+    return out
+
+
+def _leading(acc: dict[int, float], matched: dict[int, int], limit: int) -> dict[int, float]:
+    """The facts of ``acc`` that can still reach the ``limit`` best when more terms matched
+    ranks first: those matching the most terms, down to the count at which at least
+    ``limit`` facts are kept. With a word in nearly every fact, hundreds of facts match two
+    words; when enough match three, only those are scaled and ordered."""
+    tally = Counter(matched.values())
+    need = limit
+    for m in sorted(tally, reverse=True):
+        need -= tally[m]
+        if need <= 0:
+            if m == min(tally):
+                return acc
+            return {pos: score for pos, score in acc.items() if matched[pos] >= m}
+    return acc
 
 
 def _named_topic(idx: _Index, query: str) -> str | None:

@@ -6,6 +6,7 @@ import dataclasses
 import time
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -361,6 +362,11 @@ _VOCAB = [
 
 def _reference(book: object, query: str, limit: int) -> list[str]:
     """Every fact scored in full, ranked by tier, words matched, score, curators' order."""
+    return [fid for fid, _ in _reference_hits(book, query, limit)]
+
+
+def _reference_hits(book: object, query: str, limit: int) -> list[tuple[str, float]]:
+    """``_reference`` with each fact's score."""
     idx = S._index(book)  # type: ignore[arg-type]
     qterms = query_terms(query)
     per_term = [tp for tp in (S._term_postings(idx, t) for t in qterms) if tp]
@@ -381,7 +387,7 @@ def _reference(book: object, query: str, limit: int) -> list[str]:
         if pos in acc:
             acc[pos] *= S.SUPERSEDED_FACTOR
     ranked = sorted(acc, key=lambda pos: (-matched[pos], -acc[pos], pos))
-    return [idx.facts[pos].id for pos in ranked[:limit]]
+    return [(idx.facts[pos].id, acc[pos]) for pos in ranked[:limit]]
 
 
 @settings(max_examples=60, deadline=None)
@@ -406,6 +412,30 @@ def test_ranking_equals_exhaustive_scoring(
     book = make_book(facts)
     query = " ".join(words)
     assert ids(query, limit=limit, book=book) == _reference(book, query, limit)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(_VOCAB), min_size=2, max_size=8), min_size=30, max_size=200),
+    st.lists(st.sampled_from(_VOCAB), min_size=3, max_size=5, unique=True),
+    st.sampled_from([1, 3, 10]),
+)
+def test_scores_equal_exhaustive_scoring_when_facts_match_different_numbers_of_words(
+    claims: list[list[str]], words: list[str], limit: int
+) -> None:
+    """Several words, facts matching some of them: the one-pass ordering of the mixed case
+    (only the facts matching the most words scaled and ordered) gives the exhaustive ranking
+    and scores (up to the last bit: the reference sums in another order)."""
+    facts = [
+        make_fact(f"f{i}", " ".join(ws) + ".", superseded_by="f0" if i % 7 == 3 else None)
+        for i, ws in enumerate(claims)
+    ]
+    book = make_book(facts)
+    query = " ".join(words)
+    hits = S.search(book, query, limit)
+    want = _reference_hits(book, query, limit)
+    assert [h.fact.id for h in hits] == [fid for fid, _ in want]
+    assert [h.score for h in hits] == pytest.approx([score for _, score in want], rel=1e-12)
 
 
 # -- incremental index: warm(book, previous) behaves exactly like a fresh build -------------------
