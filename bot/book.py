@@ -121,6 +121,10 @@ class FactBook:
     def source_of(self, fact: Fact) -> Source:
         return self.sources[fact.source]
 
+    def reporter(self, fact: Fact) -> str:
+        """Who reported a fact: its ``reported_by``, else its source's publisher."""
+        return fact.reported_by or self.sources[fact.source].publisher
+
     def facts_for_topic(self, topic_id: str) -> tuple[Fact, ...]:
         """Facts filed under a topic, in the curators' order."""
         return self._by_topic.get(topic_id, ())

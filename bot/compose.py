@@ -94,7 +94,7 @@ def newest(book: FactBook, fact: Fact) -> Fact:
 
 def reporter(book: FactBook, fact: Fact) -> str:
     """Who reported a secondhand fact: ``reported_by``, else the source's publisher."""
-    return fact.reported_by or book.source_of(fact).publisher
+    return book.reporter(fact)
 
 
 def _miss(

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.book import Fact, FactBook, Source, Topic
-from bot.compose import reporter
 
 FORMATS = ("markdown", "csv", "json")
 
@@ -82,8 +81,8 @@ def _sections(book: FactBook) -> Iterator[tuple[Topic | None, tuple[Fact, ...]]]
 
 
 def secondhand_reporter(book: FactBook, fact: Fact) -> str | None:
-    """Who reported a secondhand fact (see :func:`bot.compose.reporter`); None when verified."""
-    return reporter(book, fact) if fact.secondhand else None
+    """Who reported a secondhand fact (:meth:`FactBook.reporter`); None when verified."""
+    return book.reporter(fact) if fact.secondhand else None
 
 
 # -- Markdown -----------------------------------------------------------------------------------

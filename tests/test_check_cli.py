@@ -162,3 +162,34 @@ def test_python_m_bot_check(tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 1 and ":38:1: error: a tab character" in bad.stdout
+
+
+_WITHOUT_RAPIDFUZZ = """
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == "rapidfuzz" or name.startswith("rapidfuzz."):
+            raise ImportError("rapidfuzz blocked for this test")
+sys.meta_path.insert(0, Block())
+from bot.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("name", ["misspelt_field", "unknown_source", "unknown_topic"])
+def test_check_needs_only_pyyaml_and_guesses_the_same(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A team's CI can run the validator without the search engine's dependencies."""
+    path = str(BROKEN / f"{name}.yaml")
+    assert main(["check", path]) == 1
+    with_rapidfuzz = capsys.readouterr().out
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_RAPIDFUZZ, "check", path],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "did you mean" in done.stdout
+    assert done.stdout == with_rapidfuzz
