@@ -92,11 +92,6 @@ def newest(book: FactBook, fact: Fact) -> Fact:
     return current
 
 
-def reporter(book: FactBook, fact: Fact) -> str:
-    """Who reported a secondhand fact: ``reported_by``, else the source's publisher."""
-    return book.reporter(fact)
-
-
 def _miss(
     book: FactBook, query: str, suggestions: list[str], today: dt.date | None, text: str = MISS_TEXT
 ) -> Answer:
@@ -270,7 +265,8 @@ def split_sentences(claim: str) -> list[str]:
 
 def short_reporter(book: FactBook, fact: Fact) -> str:
     """The reporter's name without its qualifications ("AP, republished by X" -> "AP")."""
-    return reporter(book, fact).split(", ")[0].strip() or reporter(book, fact)
+    who = book.reporter(fact)
+    return who.split(", ")[0].strip() or who
 
 
 def _label(book: FactBook, fact: Fact, dated: bool) -> str:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.book import Fact, Source
-from bot.compose import Answer, reporter
+from bot.compose import Answer
 from bot.text import shorten
 
 MESSAGE_MAX = 2000
@@ -144,7 +144,7 @@ def marks(answer: Answer, fact: Fact) -> list[str]:
     if fact.as_of:
         out.append(f"as of {fact.as_of}")
     if fact.secondhand:
-        out.append(f"secondhand: reported by {reporter(answer.book, fact)}")
+        out.append(f"secondhand: reported by {answer.book.reporter(fact)}")
     if answer.is_stale(fact):
         out.append(STALE)
     return out
