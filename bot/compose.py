@@ -225,10 +225,12 @@ class _Traits:
     def conflicts(self, other: _Traits, overlap: float | None = None) -> bool:
         """Different figures of the same order of magnitude about what looks like the same
         thing: enough words in common, fewer needed when a curator filed both under a topic."""
-        if not _comparable(self.figures, other.figures):
+        if not self.figures or not other.figures or self.figures == other.figures:
             return False
         bar = CONFLICT_OVERLAP_SAME_TOPIC if self.topics & other.topics else CONFLICT_OVERLAP
-        return (overlap if overlap is not None else _overlap(self.words, other.words)) >= bar
+        if (overlap if overlap is not None else _overlap(self.words, other.words)) < bar:
+            return False
+        return _comparable(self.figures, other.figures)
 
     def duplicates(self, other: _Traits, overlap: float | None = None) -> bool:
         if self.figures != other.figures:
@@ -310,6 +312,24 @@ def _max_segment_size(book: FactBook, fact: Fact) -> int:
     return len(_label(book, fact, True)) + len(claim) + 1 + 3 * sentences
 
 
+#: Where a book keeps each fact's summary traits and segment size (see ``_traits``).
+_TRAITS_ATTR = "_factbot_summary_traits"
+
+
+def _traits(book: FactBook, fact: Fact) -> tuple[_Traits, int]:
+    """A fact's traits and the room its segment takes (``_max_segment_size`` plus a joining
+    space), computed on first use and kept with the book: both depend on that book only, and
+    a summary weighs a dozen candidates, often the same ones as the summary before."""
+    cache: dict[str, tuple[_Traits, int]] | None = book.__dict__.get(_TRAITS_ATTR)
+    if cache is None:
+        cache = {}
+        object.__setattr__(book, _TRAITS_ATTR, cache)
+    found = cache.get(fact.id)
+    if found is None:
+        found = cache[fact.id] = (_Traits.of(book, fact), _max_segment_size(book, fact) + 1)
+    return found
+
+
 def _candidates(book: FactBook, query: str) -> tuple[Topic | None, list[tuple[Fact, float]]]:
     topic = resolve_topic(book, query)
     if topic is not None:
@@ -333,9 +353,9 @@ def _select(book: FactBook, cands: list[tuple[Fact, float]]) -> list[_Traits]:
     utility: list[float] = []
     sizes: list[int] = []
     for fact, rel in cands[:SUMMARY_POOL]:
-        size = _max_segment_size(book, fact) + 1
+        trait, size = _traits(book, fact)
         if size <= budget + 1:
-            traits.append(_Traits.of(book, fact))
+            traits.append(trait)
             utility.append(rel + (0.0 if fact.secondhand else VERIFIED_BONUS))
             sizes.append(size)
     open_ = set(range(len(traits)))
