@@ -47,7 +47,8 @@ def clip(text: str, limit: int = MAX_CONTENT) -> str:
 
 def for_display(answer: Answer) -> Answer:
     """The answer with the user's query escaped, so the rendered reply cannot be hijacked."""
-    return dataclasses.replace(answer, query=safe_echo(answer.query))
+    shown = safe_echo(answer.query)
+    return answer if shown == answer.query else dataclasses.replace(answer, query=shown)
 
 
 async def send(

@@ -671,15 +671,19 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
                 best[at] = np.maximum(best[at], w * factor)
             acc += best
             matched += best > 0.0
-    present = matched > 0
     n = len(qterms)
     raw = acc
-    if per_term:
-        counts = matched[present]
-        mixed = counts.size > 0 and bool(counts.min() != counts.max())
-        if len(per_term) < n or mixed:  # scaled by the share of terms matched
-            acc = acc * matched / n
-    tier = np.zeros(len(keys), np.int64)  # 2: the fact id named; 1: a fact of the topic named
+    mixed = False  # some facts matched more of the terms than others
+    if len(per_term) > 1:
+        mixed = np.count_nonzero(matched) != np.count_nonzero(matched == matched.max())
+    if per_term and (len(per_term) < n or mixed):  # scaled by the share of terms matched
+        acc = acc * matched / n
+    # The first sort key: the number of terms matched, or for the facts of a topic the query
+    # names _TIER_STEP, for the fact it names by id twice that. Zero: not a result.
+    first = matched
+    superseded = dense.superseded
+    if tid is not None or fid is not None:
+        first = matched.copy()
     if tid is not None:
         # The topic's facts lead, in the curators' order weighed with their relevance.
         members = idx.topic_facts.get(tid, ())
@@ -687,30 +691,26 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
             at = np.searchsorted(keys, list(members))
             bonus = TOPIC_BONUS / (1.0 + ORDER_STEP * np.arange(len(members)))
             acc[at] = raw[at] * matched[at] / n + bonus
-            tier[at] = 1
-            present[at] = True
-    superseded = dense.superseded
+            first[at] = _TIER_STEP
     if fid is not None:
         at_id = int(np.searchsorted(keys, fid))
         acc[at_id] += ID_BONUS
-        tier[at_id] = 2
-        present[at_id] = True
+        first[at_id] = 2 * _TIER_STEP
         if superseded[at_id]:
             superseded = superseded.copy()
             superseded[at_id] = False  # the fact asked for by id keeps its score
     acc[superseded] *= SUPERSEDED_FACTOR
-    places = np.flatnonzero(present)
-    # First key: the tier, or for the other facts the number of terms matched.
-    first = np.where(tier > 0, tier * _TIER_STEP, matched)
+    places = np.flatnonzero(first)
+    scores, firsts = acc[places], first[places]
     if len(places) > limit:
         # A float that never orders two facts the wrong way round (ties aside) narrows the
         # field to the ``limit`` best and whatever ties with the last of them.
-        rough = first[places] * TIER_TERM + acc[places]
-        cutoff = np.partition(rough, len(rough) - limit)[len(rough) - limit]
-        places = places[rough >= cutoff]
+        rough = firsts * TIER_TERM + scores
+        keep = rough >= np.partition(rough, len(rough) - limit)[len(rough) - limit]
+        places, scores, firsts = places[keep], scores[keep], firsts[keep]
     # Exact order: first key, then score (both descending), then the curators' order.
-    ordered = places[np.lexsort((places, -acc[places], -first[places]))][:limit]
-    return [(int(keys[i]), float(acc[i])) for i in ordered]
+    top = np.lexsort((places, -scores, -firsts))[:limit]
+    return list(zip(keys[places[top]].tolist(), scores[top].tolist(), strict=True))
 
 
 def _named_topic(idx: _Index, query: str) -> str | None:

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import discord
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot import render
@@ -239,3 +239,30 @@ def test_json_shape_is_stable() -> None:
 def test_text_escaped_by_discord_py_is_not_escaped_twice(text: str) -> None:
     once = discord.utils.escape_markdown(text)
     assert "\\\\" not in render.escape_markdown(once)
+
+
+_PIECES = [*"ab 1.\n\\*_~`|[]>#+-@<&!/:é", "everyone", "here", "12345678901234567890", "1. "]
+_PIECES += ["https://x.org/a_b", "name:1>", "-# ", "> "]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
+@example("@everyone")
+@example("</cmd:1>")
+@example("<#123>")
+@example("- a")
+@example("+ b")
+@example("* c")
+@example("> q")
+@example("# h")
+@example("1. first")
+@example("trailing \\")
+@example("a_b")
+@example("~d~")
+@example("`e`")
+@example("|f|")
+@example("[g")
+@example("h]")
+def test_the_escaping_shortcut_changes_nothing(text: str) -> None:
+    """Text the quick scan lets through unescaped is text the full escaping leaves as is."""
+    assert render.escape_markdown(text) == render._escape_all(text)
