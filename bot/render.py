@@ -58,7 +58,10 @@ _MENTION = re.compile(
     r"|(?<=<)#(?=[0-9]+>)"
     r"|(?<=<)/(?=[^<>\s\u200b][^<>]*:[0-9]+>)"
 )
-_URL_UNSAFE = {"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E", '"': "%22"}
+_URL_UNSAFE = str.maketrans(
+    {"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E", '"': "%22"}
+)
+_WEB_URL = re.compile(r"https?://\S*")
 
 
 #: Text without any of these needs no escaping (each pattern above needs one of them).
@@ -79,12 +82,13 @@ def _escape_all(text: str) -> str:
 
 
 def is_web_url(url: str) -> bool:
-    return url.startswith(("https://", "http://")) and not any(c.isspace() for c in url)
+    """An http(s) URL without whitespace (one that can be a link)."""
+    return _WEB_URL.fullmatch(url) is not None
 
 
 def link_url(url: str) -> str:
     """``url`` with the characters that would end a markdown link percent-encoded."""
-    return "".join(_URL_UNSAFE.get(c, c) for c in url)
+    return url.translate(_URL_UNSAFE)
 
 
 def md_link(title: str, url: str, title_max: int = TITLE_IN_LIST_MAX) -> str:

@@ -266,3 +266,14 @@ _PIECES += ["https://x.org/a_b", "name:1>", "-# ", "> "]
 def test_the_escaping_shortcut_changes_nothing(text: str) -> None:
     """Text the quick scan lets through unescaped is text the full escaping leaves as is."""
     assert render.escape_markdown(text) == render._escape_all(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["https://", "http://", "ftp://", "http:/", ""]),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=20),
+)
+def test_a_web_url_is_http_without_whitespace(scheme: str, rest: str) -> None:
+    url = scheme + rest
+    want = url.startswith(("https://", "http://")) and not any(c.isspace() for c in url)
+    assert render.is_web_url(url) == want
