@@ -7,8 +7,10 @@ For each book it times a few hundred mixed queries (hits, typos, misses, summari
 the same queries through a naive baseline in the same run: a linear scan with substring
 matching over every fact, falling back to ``difflib.get_close_matches`` over the vocabulary for
 words no fact contains. It prints p50/p99 in milliseconds and the baseline/engine ratio, plus
-index build time and autocomplete latency. The fuzzy-match cache is cleared before every pass,
-so typo queries are timed cold. Targets: p99 < 1 ms at 1,000 facts, < 5 ms at 10,000.
+index build time and autocomplete latency. The caches of query words (their expansions and
+typo matches) are emptied before every pass, so each pass starts cold. Targets: p99 < 1 ms at
+1,000 facts, < 5 ms at 10,000. Last, search alone ranked each of its two ways (see
+bot/search.py), by how many facts a query's rarest word matches, to place ``COMMON_MAX``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import gc
+import math
 import os
 import random
 import statistics
@@ -28,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import compose, search
 from bot.book import Fact, FactBook, Source, Topic
-from bot.text import fold
+from bot.text import fold, query_terms
 
 _REAL = """
     workers abroad russia china logging construction shipyard poland qatar kuwait mongolia
@@ -204,6 +207,49 @@ def pct(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100.0 * (len(ordered) - 1)))]
 
 
+def _cold(idx: search._Index) -> Callable[[], None]:
+    """Empties the index's caches of query words (expansions, typo matches) before a pass."""
+
+    def reset() -> None:
+        idx.fuzzy_cache.clear()
+        idx.term_cache.clear()
+
+    return reset
+
+
+def _ways(book: FactBook, idx: search._Index, qs: list[tuple[str, str]]) -> None:
+    """Search alone with each way of ranking forced, best of 5 per query, for the queries of
+    two words or more, by how many facts their rarest word matches."""
+    rarest: list[tuple[int, str]] = []
+    for _, q in qs:
+        sizes = [sum(len(p) for p, _ in search._term_postings(idx, t)) for t in query_terms(q)]
+        if len([s for s in sizes if s]) > 1:
+            rarest.append((min(s for s in sizes if s), q))
+    shipped = search.COMMON_MAX
+    times: dict[str, list[float]] = {}
+    try:
+        for way, threshold in (("common", 10**9), ("arrays", -1)):
+            search.COMMON_MAX = threshold
+            times[way] = []
+            for _, q in rarest:
+                best = math.inf
+                for _ in range(5):
+                    t0 = time.perf_counter()
+                    search.search(book, q, 10)
+                    best = min(best, time.perf_counter() - t0)
+                times[way].append(best * 1e6)
+    finally:
+        search.COMMON_MAX = shipped
+    print(f"   search alone, by postings of the rarest word (median us; COMMON_MAX = {shipped}):")
+    for lo, hi in ((0, 50), (50, 100), (100, 200), (200, 400), (400, 10**9)):
+        picked = [i for i, (s, _) in enumerate(rarest) if lo <= s < hi]
+        if picked:
+            c = statistics.median(times["common"][i] for i in picked)
+            a = statistics.median(times["arrays"][i] for i in picked)
+            span = f"{lo}-{hi}" if hi < 10**9 else f"{lo}+"
+            print(f"     {span:>9} ({len(picked):3} queries): common {c:6.0f}  arrays {a:6.0f}")
+
+
 def bench_size(n: int, n_queries: int, passes: int, baseline_passes: int) -> None:
     book = synthetic_book(n)
     t0 = time.perf_counter()
@@ -219,7 +265,7 @@ def bench_size(n: int, n_queries: int, passes: int, baseline_passes: int) -> Non
     print(f"   hits+typos found: {found}/{n_found}; misses returning nothing: {empty}/{n_empty}")
 
     gc.collect()
-    ours = time_all(engine_answer(book), qs, passes, idx.fuzzy_cache.clear)
+    ours = time_all(engine_answer(book), qs, passes, _cold(idx))
     base = time_all(Baseline(book).answer, qs, baseline_passes, lambda: None)
     by_mode: dict[str, list[float]] = {}
     for (mode, _), ms in zip(qs * passes, ours, strict=True):
@@ -249,6 +295,8 @@ def bench_size(n: int, n_queries: int, passes: int, baseline_passes: int) -> Non
     verdict = "meets" if pct(ours, 99) < target else "MISSES"
     print(f"   target p99 < {target:g} ms (all samples): {verdict}")
 
+    _ways(book, idx, qs)
+
     rng = random.Random(3)
     claims = [f.claim for f in book]
     partials = [rng.choice(claims).split()[0][: rng.randint(1, 6)] for _ in range(200)]
@@ -256,7 +304,7 @@ def bench_size(n: int, n_queries: int, passes: int, baseline_passes: int) -> Non
     def complete(_mode: str, partial: str) -> object:
         return search.complete_facts(book, partial), search.complete_topics(book, partial)
 
-    auto = time_all(complete, [("auto", p) for p in partials], 1, idx.fuzzy_cache.clear)
+    auto = time_all(complete, [("auto", p) for p in partials], 1, _cold(idx))
     print(f"   autocomplete (facts+topics): p50 {pct(auto, 50):.3f}, p99 {pct(auto, 99):.3f} ms")
 
 

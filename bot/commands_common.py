@@ -117,7 +117,13 @@ class Rendered:
 
 
 CacheKey = tuple[str, str, str, str, dt.date]  # (book version, command, format, query, day)
+#: (book version, kind, fact ids, format, with quote, day, note): what a reply about given
+#: facts depends on when it does not show the query (see ``AnswerCache.render``)
+FactKey = tuple[str, str, tuple[str, ...], str, bool, dt.date | None, str | None]
 Compute = Callable[[FactBook, str, dt.date], Answer]
+#: Answers whose every format but ``short`` leaves the query out (render._heading, plain):
+#: many phrasings of a question find the same fact and get the same reply.
+_QUERY_NOT_SHOWN = ("fact", "source")
 
 
 class AnswerCache:
@@ -127,13 +133,19 @@ class AnswerCache:
     A team asks the same few things again and again (a topic's summary, a well-known figure);
     the book of a version never changes, so its answers can be kept. Holds no user ids; a new
     version's answers simply push the old ones out.
+
+    Beside it, replies by the facts they show (``render``): different words that find the
+    same fact get the reply already made for it. That part may be used from worker threads
+    (one dictionary read or write at a time, emptied when full).
     """
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
         self.hits = 0
         self.misses = 0
+        self.fact_hits = 0
         self._items: OrderedDict[CacheKey, Rendered] = OrderedDict()
+        self._by_fact: dict[FactKey, Rendered] = {}
 
     def __len__(self) -> int:
         return len(self._items)
@@ -155,12 +167,42 @@ class AnswerCache:
 
     def clear(self) -> None:
         self._items.clear()
-        self.hits = self.misses = 0
+        self._by_fact.clear()
+        self.hits = self.misses = self.fact_hits = 0
+
+    def render(self, answer: Answer, fmt: Format) -> Rendered:
+        """``rendered(answer, fmt)``, the same reply again when another query found the same
+        facts (a fact or source answer, any format but ``short``, which words itself from
+        the query)."""
+        if self.size <= 0 or fmt == "short" or answer.kind not in _QUERY_NOT_SHOWN:
+            return rendered(answer, fmt)
+        ids = tuple(f.id for f in answer.facts)
+        key = (
+            answer.book.version,
+            answer.kind,
+            ids,
+            fmt,
+            answer.with_quote,
+            answer.today,
+            answer.note,
+        )
+        found = self._by_fact.get(key)
+        if found is not None:
+            self.fact_hits += 1
+            return found
+        found = rendered(answer, fmt)
+        if len(self._by_fact) >= self.size:
+            self._by_fact.clear()
+        self._by_fact[key] = found
+        return found
 
     def summary(self) -> str:
         asked = self.hits + self.misses
         rate = f"{self.hits / asked:.0%}" if asked else "n/a"
-        return f"{len(self)} answers cached, hit rate {rate} over {asked} requests"
+        return (
+            f"{len(self)} answers cached, hit rate {rate} over {asked} requests; "
+            f"{self.fact_hits} more made already for the same facts"
+        )
 
 
 def today() -> dt.date:
@@ -210,7 +252,7 @@ async def reply(
     if found is None:
 
         def work() -> Rendered:
-            return rendered(compute(book, query, day), fmt)
+            return svc.answers.render(compute(book, query, day), fmt)
 
         # a short post searches again for a fact that fits: off the loop like a summary
         slow = off_loop or fmt == "short"

@@ -16,12 +16,15 @@ topic's facts first, in the curators' order weighed with relevance; a query that
 puts that fact first. Superseded facts rank below current ones. Ties go to the curators'
 order, so results are deterministic.
 
-Every matching fact is scored: the sums run over arrays with one slot per fact (numpy), one
-pass in C per posting list, where a Python loop pays a dictionary operation per posting. A
-common word matches most of a book, so this is what keeps the slowest queries fast (against
-the earlier dictionary-based pruned scoring: search p99 ×3 lower at 1,000 facts, ×4 at
-10,000), and the scores are bit for bit those of scoring each fact in turn
-(tests/test_search.py checks it).
+Ranking is exact and takes one of two ways (``_rank``). A question of several words whose
+rarest word matches few facts (``COMMON_MAX``), with at least ``limit`` facts matching them
+all, is answered by scoring in Python only those facts: they rank above all others.
+Otherwise every matching fact is scored over arrays with one slot per fact (numpy), one
+pass in C per posting list, where a Python loop pays a dictionary operation per posting: a
+common word matches most of a book, so this keeps the slowest queries fast (against the
+earlier dictionary-based pruned scoring: search p99 ×3 lower at 1,000 facts, ×4 at
+10,000). Both give the scores of scoring each fact in turn, bit for bit
+(tests/test_search.py checks both against that).
 
 Typo tolerance: candidates come from a deletion index (a word and its one-letter deletions),
 confirmed with rapidfuzz's OSA distance (a swap of neighbouring letters is one edit), so an
@@ -32,10 +35,12 @@ rapidfuzz (a dependency already) also ranks the "did you mean" suggestions.
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -90,6 +95,10 @@ PREFIX_SCAN = 200  # vocabulary words looked at for a prefix
 FUZZY_CACHE_SIZE = 4096
 #: Posting lists kept as arrays (see ``_posting_arrays``); the cache is emptied when full.
 ARRAY_CACHE_SIZE = 16384
+#: ``_rank_common`` is tried when the rarest query term matches at most this many facts: it
+#: loops in Python over the facts matching every term, which are no more than that
+#: (bench/bench_answer.py times both ways).
+COMMON_MAX = 200
 
 AUTOCOMPLETE_MAX = 25
 CHOICE_MAX = 100  # Discord: choice name and string value at most 100 characters
@@ -177,7 +186,7 @@ class _Index:
     spaced by ``KEY_GAP`` after a full build). An incremental build (``warm(book, previous)``)
     keeps the keys of facts that kept their relative order and gives new or moved facts keys
     between their neighbours', so a one-fact edit touches only that fact's posting entries.
-    Every structure here is read-only once built (``fuzzy_cache`` aside): a new index shares
+    Every structure here is read-only once built (the two caches aside): a new index shares
     unchanged parts with the previous one and copies what it changes.
     """
 
@@ -198,10 +207,12 @@ class _Index:
     phrase_max: int  # the most terms in a topic name
     topic_facts: dict[str, tuple[int, ...]]  # topic id -> keys of its facts, curators' order
     superseded_positions: tuple[int, ...]  # keys of superseded facts
+    superseded_set: frozenset[int]  # the same, for lookups
     topic_names: list[str]  # folded topic ids, titles and aliases (for "did you mean")
     topic_labels: list[str]  # the topic title to show for each name
     ids_folded: list[str]  # folded fact ids in curators' order
     fuzzy_cache: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
+    term_cache: dict[str, list[tuple[dict[int, float], float]]] = field(default_factory=dict)
     dense: _Dense | None = None  # made on the first search (``_key_arrays``)
 
 
@@ -503,6 +514,7 @@ def _build(book: FactBook, prev: _Index | None = None) -> _Index:
         phrase_max=max((k.count(" ") + 1 for k in phrases), default=0),
         topic_facts=topic_facts,
         superseded_positions=superseded,
+        superseded_set=frozenset(superseded),
         topic_names=choices,
         topic_labels=labels,
         ids_folded=ids_folded,
@@ -596,12 +608,20 @@ def _expand(idx: _Index, term: str) -> list[tuple[str, float]]:
 
 
 def _term_postings(idx: _Index, term: str) -> list[tuple[dict[int, float], float]]:
-    """(postings, factor) for each index term a query term stands for."""
+    """(postings, factor) for each index term a query term stands for (kept per index: a
+    team's questions use the same words again and again)."""
+    cached = idx.term_cache.get(term)
+    if cached is not None:
+        return cached
     # a rarer word that merely starts like the query term must not outweigh the term itself
     postings, idf = idx.postings, idx.idf
     own = postings.get(term)
     cap = idf[len(own)] if own is not None else math.inf
-    return [(postings[t], min(idf[len(postings[t])], cap) * q) for t, q in _expand(idx, term)]
+    found = [(postings[t], min(idf[len(postings[t])], cap) * q) for t, q in _expand(idx, term)]
+    if len(idx.term_cache) >= FUZZY_CACHE_SIZE:
+        idx.term_cache.clear()
+    idx.term_cache[term] = found
+    return found
 
 
 def _key_arrays(idx: _Index) -> _Dense:
@@ -639,14 +659,17 @@ def _posting_arrays(postings: dict[int, float], dense: _Dense) -> tuple[_Ints, _
 
 
 def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
-    """The ``limit`` best (key, score) pairs, every matching fact scored. Order: a fact id
-    named by the query, then the facts of a topic it names, then more query terms matched,
-    then score, then the curators' order.
+    """The ``limit`` best (key, score) pairs. Order: a fact id named by the query, then the
+    facts of a topic it names, then more query terms matched, then score, then the curators'
+    order.
 
-    Scores are computed over arrays with one slot per fact (numpy: each step is one pass in C
-    over a posting list or over the book, where a loop in Python costs a dictionary operation
-    per posting), in the same arithmetic and the same order as a per-fact loop would, so
-    the scores are bit for bit those of the exhaustive definition (tests/test_search.py)."""
+    Two ways to the same result, bit for bit, both following the arithmetic of the
+    exhaustive definition in the same order (tests/test_search.py checks both against it):
+    ``_rank_arrays`` scores every matching fact over arrays with one slot per fact (numpy:
+    one pass in C per posting list, where a loop in Python costs a dictionary operation per
+    posting, but each step has a fixed cost); ``_rank_common`` serves the everyday question
+    of a few words, none rare enough to match fewer than ``limit`` facts together, by
+    scoring in Python only the facts that match every word (they are the top)."""
     qterms = query_terms(query)
     q = query[:MAX_QUERY_CHARS]
     fid = idx.id_to_pos.get(fold(q).strip())
@@ -654,7 +677,85 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
     per_term = [tp for tp in (_term_postings(idx, t) for t in qterms) if tp]
     if not per_term and tid is None and fid is None:
         return []
-    per_term.sort(key=lambda tp: sum(len(p) for p, _ in tp))  # rarest first: the summing order
+    sizes = [sum(len(p) for p, _ in tp) for tp in per_term]
+    per_term = [tp for _, tp in sorted(zip(sizes, per_term, strict=True), key=_first)]
+    if tid is None and fid is None and len(per_term) > 1 and min(sizes) <= COMMON_MAX:
+        found = _rank_common(idx, per_term, len(qterms), limit)
+        if found is not None:
+            return found
+    members = idx.topic_facts.get(tid, ()) if tid is not None else None
+    return _rank_arrays(idx, per_term, len(qterms), members, fid, limit)
+
+
+def _first(pair: tuple[int, object]) -> int:
+    return pair[0]
+
+
+def _rank_common(
+    idx: _Index, per_term: list[list[tuple[dict[int, float], float]]], n: int, limit: int
+) -> list[tuple[int, float]] | None:
+    """``_rank`` for a query naming no topic or fact id, when at least ``limit`` facts match
+    every one of its terms (``per_term``, rarest first, the rarest matching few facts; ``n``
+    query terms): those facts rank above all others, so only they are scored. None when
+    fewer match every term."""
+    if sum(len(p) for p, _ in per_term[0]) < limit:
+        return None
+    everywhere: AbstractSet[int] = _keys(per_term[0])
+    for tp in per_term[1:]:
+        if len(tp) == 1:
+            everywhere = tp[0][0].keys() & everywhere  # in C, over the smaller of the two
+        else:
+            everywhere = {k for k in everywhere if any(k in p for p, _ in tp)}
+        if len(everywhere) < limit:
+            return None
+    m = len(per_term)
+    # Scaled by the share of terms matched when a term found nothing, or when some fact
+    # matched fewer terms than these (a term matching more facts than match them all).
+    scale = m < n or any(_matches_more(tp, len(everywhere)) for tp in per_term)
+    superseded = idx.superseded_set
+    scored: list[tuple[float, int]] = []
+    for k in everywhere:
+        score = 0.0
+        for tp in per_term:
+            if len(tp) == 1:
+                postings, factor = tp[0]
+                score += postings[k] * factor
+            else:
+                score += max(postings.get(k, 0.0) * factor for postings, factor in tp)
+        if scale:
+            score = score * m / n
+        if k in superseded:
+            score *= SUPERSEDED_FACTOR
+        scored.append((-score, k))
+    return [(k, -negative) for negative, k in heapq.nsmallest(limit, scored)]
+
+
+def _matches_more(expansions: list[tuple[dict[int, float], float]], count: int) -> bool:
+    """Whether a query term matches more than ``count`` facts (the union of its expansions
+    is built only when no single one of them does)."""
+    if any(len(p) > count for p, _ in expansions):
+        return True
+    return len(expansions) > 1 and len(_keys(expansions)) > count
+
+
+def _keys(expansions: list[tuple[dict[int, float], float]]) -> AbstractSet[int]:
+    """The facts a query term matches (through any of its expansions)."""
+    if len(expansions) == 1:
+        return expansions[0][0].keys()
+    return set().union(*(p.keys() for p, _ in expansions))
+
+
+def _rank_arrays(
+    idx: _Index,
+    per_term: list[list[tuple[dict[int, float], float]]],
+    n: int,
+    members: tuple[int, ...] | None,
+    fid: int | None,
+    limit: int,
+) -> list[tuple[int, float]]:
+    """``_rank`` over arrays with one slot per fact: ``per_term`` rarest first, ``n`` query
+    terms, ``members`` the keys of the named topic's facts (None: no topic named), ``fid``
+    the key of the fact named by id."""
     dense = _key_arrays(idx)
     keys = dense.keys
     acc = np.zeros(len(keys))  # each fact's score: per term, its best expansion, summed
@@ -671,7 +772,6 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
                 best[at] = np.maximum(best[at], w * factor)
             acc += best
             matched += best > 0.0
-    n = len(qterms)
     raw = acc
     mixed = False  # some facts matched more of the terms than others
     if len(per_term) > 1:
@@ -682,16 +782,14 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
     # names _TIER_STEP, for the fact it names by id twice that. Zero: not a result.
     first = matched
     superseded = dense.superseded
-    if tid is not None or fid is not None:
+    if members is not None or fid is not None:
         first = matched.copy()
-    if tid is not None:
+    if members:
         # The topic's facts lead, in the curators' order weighed with their relevance.
-        members = idx.topic_facts.get(tid, ())
-        if members:
-            at = np.searchsorted(keys, list(members))
-            bonus = TOPIC_BONUS / (1.0 + ORDER_STEP * np.arange(len(members)))
-            acc[at] = raw[at] * matched[at] / n + bonus
-            first[at] = _TIER_STEP
+        at = np.searchsorted(keys, list(members))
+        bonus = TOPIC_BONUS / (1.0 + ORDER_STEP * np.arange(len(members)))
+        acc[at] = raw[at] * matched[at] / n + bonus
+        first[at] = _TIER_STEP
     if fid is not None:
         at_id = int(np.searchsorted(keys, fid))
         acc[at_id] += ID_BONUS

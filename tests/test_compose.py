@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.book import FactBook
 from bot.compose import (
+    SEARCH_LIMIT,
     SUMMARY_MAX_CHARS,
     Answer,
+    _best,
     _max_segment_size,
     conflicting,
     duplicates,
@@ -23,6 +25,7 @@ from bot.compose import (
     summary_answer,
     topics_answer,
 )
+from bot.search import search
 from tests.bookfactory import make_book, make_fact, make_source, make_topic, sample_book
 
 BOOK = sample_book()
@@ -61,6 +64,9 @@ def check_summary(answer: Answer) -> None:
     assert re.fullmatch(r"[\s.]*", leftover), leftover
 
 
+_ANSWER_WORDS = ["workers", "shipyard", "unpaid", "logging", "russia", "wages", "camps"]
+
+
 # -- fact answers --------------------------------------------------------------------------------
 def test_fact_answer_is_the_best_match_with_its_claim() -> None:
     a = fact_answer(BOOK, "Rusia logging")
@@ -68,6 +74,52 @@ def test_fact_answer_is_the_best_match_with_its_claim() -> None:
     assert a.text == a.facts[0].claim
     assert not a.with_quote
     assert fact_answer(BOOK, "fa-interviews", quote=True).with_quote
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(_ANSWER_WORDS), min_size=2, max_size=6),
+            st.sampled_from(["verified", "secondhand", "secondhand", "superseded"]),
+        ),
+        min_size=5,
+        max_size=60,
+    ),
+    st.lists(st.sampled_from(_ANSWER_WORDS), min_size=1, max_size=3),
+)
+@example(  # the first hits are all superseded: a current fact further down is the answer
+    [(["camps", "wages"], "verified")]
+    + [(["workers", "shipyard"], "superseded")] * 3
+    + [(["workers", "logging"], "verified")],
+    ["workers", "shipyard"],
+)
+@example(  # the first hits are all secondhand and close: a verified one further down wins
+    [(["workers", "shipyard", "unpaid"], "secondhand")] * 3
+    + [(["workers", "shipyard", "unpaid", "camps"], "verified")],
+    ["workers", "shipyard", "unpaid"],
+)
+def test_fact_answer_looks_further_only_when_the_first_hits_do_not_settle_it(
+    facts: list[tuple[list[str], str]], words: list[str]
+) -> None:
+    """The answer is the one ``_best`` picks from the SEARCH_LIMIT best hits, whether the
+    first FIRST_LOOK settled it or not (secondhand and superseded facts make them not)."""
+    book = make_book(
+        make_fact(
+            f"f{i}",
+            " ".join(ws) + ".",
+            confidence="secondhand" if kind == "secondhand" else "verified",
+            superseded_by="f0" if kind == "superseded" and i else None,
+        )
+        for i, (ws, kind) in enumerate(facts)
+    )
+    query = " ".join(words)
+    hits = search(book, query, limit=SEARCH_LIMIT)
+    answer = fact_answer(book, query)
+    if not hits:
+        assert answer.kind == "miss"
+    else:
+        assert answer.facts[0] == _best(hits, complete=True)
 
 
 def test_fact_answer_prefers_a_verified_fact_nearly_as_good() -> None:

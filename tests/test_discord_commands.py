@@ -166,6 +166,47 @@ async def test_repeated_questions_come_from_the_cache_until_the_book_changes(
     assert "hard cash" in fresh.embeds[0]["description"] and answers.misses == 2
 
 
+async def test_other_words_for_the_same_fact_get_the_reply_already_made(bot: BotHandle) -> None:
+    answers = bot.bot.services.answers
+    first = await bot.interact("fact", {"query": "hard currency"})
+    fact_id = first.embeds[0]["footer"]["text"].rsplit(" ", 1)[-1]
+    again = await bot.interact("fact", {"query": f"{fact_id}"})
+    assert answers.fact_hits == 1 and again.embeds == first.embeds
+    plain = await bot.interact("fact", {"query": "hard currency", "format": "plain"})
+    assert answers.fact_hits == 1 and plain.content  # another format: made anew
+    await bot.interact("search", {"query": "hard currency"})
+    await bot.interact("search", {"query": "currency hard"})
+    assert answers.fact_hits == 1  # a search shows its query: never shared
+
+
+def test_a_reply_about_given_facts_does_not_depend_on_the_words_that_found_them() -> None:
+    """What ``AnswerCache.render`` relies on: fact and source answers reached by different
+    queries (hostile ones included) render alike in every format it shares."""
+    import datetime as dt
+
+    from bot import compose
+    from bot.commands_common import rendered
+    from tests.bookfactory import sample_book
+
+    book = sample_book()
+    day = dt.date(2026, 11, 27)
+    queries = ["workers", "russia logging", "hard currency", "@everyone *workers*", "wages"]
+    queries += ["`camps` [x](http://a)", "# workers", "revenue <@123456789012345678>"]
+    groups: dict[tuple[str, ...], list[compose.Answer]] = {}
+    for q in queries + list(book.facts):
+        for answer in (
+            compose.fact_answer(book, q, today=day),
+            compose.source_answer(book, q, today=day),
+        ):
+            if answer.kind in ("fact", "source"):
+                groups.setdefault((answer.kind, *(f.id for f in answer.facts)), []).append(answer)
+    shared = [g for g in groups.values() if len({a.query for a in g}) > 1]
+    assert len(shared) >= 3
+    for group in shared:
+        for fmt in ("embed", "plain"):
+            assert len({repr(rendered(a, fmt)) for a in group}) == 1, [a.query for a in group]
+
+
 def test_answer_cache_is_bounded_lru() -> None:
     import datetime as dt
 

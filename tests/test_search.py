@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from hypothesis import given, settings
@@ -385,14 +387,30 @@ def _reference_hits(book: object, query: str, limit: int) -> list[tuple[str, flo
     return [(idx.facts[pos].id, acc[pos]) for pos in ranked[:limit]]
 
 
-@settings(max_examples=60, deadline=None)
+@contextlib.contextmanager
+def ranked_by(way: str) -> Iterator[None]:
+    """Force one of the two ways ``search`` ranks: "common" (tried whenever the query allows
+    it) or "arrays" (always)."""
+    saved = S.COMMON_MAX
+    S.COMMON_MAX = 10**9 if way == "common" else -1
+    try:
+        yield
+    finally:
+        S.COMMON_MAX = saved
+
+
+WAYS = st.sampled_from(["common", "arrays"])
+
+
+@settings(max_examples=80, deadline=None)
 @given(
     st.lists(st.lists(st.sampled_from(_VOCAB), min_size=2, max_size=8), min_size=30, max_size=300),
     st.lists(st.sampled_from([*_VOCAB, "work", "ship", "rusia", "loging"]), min_size=1, max_size=3),
     st.sampled_from([1, 3, 10, 25]),
+    WAYS,
 )
 def test_ranking_equals_exhaustive_scoring(
-    claims: list[list[str]], words: list[str], limit: int
+    claims: list[list[str]], words: list[str], limit: int, way: str
 ) -> None:
     facts = [
         make_fact(
@@ -406,18 +424,20 @@ def test_ranking_equals_exhaustive_scoring(
     ]
     book = make_book(facts)
     query = " ".join(words)
-    hits = S.search(book, query, limit)
+    with ranked_by(way):
+        hits = S.search(book, query, limit)
     assert [(h.fact.id, h.score) for h in hits] == _reference_hits(book, query, limit)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.lists(st.sampled_from(_VOCAB), min_size=2, max_size=8), min_size=30, max_size=200),
     st.lists(st.sampled_from(_VOCAB), min_size=3, max_size=5, unique=True),
     st.sampled_from([1, 3, 10]),
+    WAYS,
 )
 def test_scores_equal_exhaustive_scoring_when_facts_match_different_numbers_of_words(
-    claims: list[list[str]], words: list[str], limit: int
+    claims: list[list[str]], words: list[str], limit: int, way: str
 ) -> None:
     """Several words, facts matching some of them (each score scaled by the share of words
     matched): the exhaustive ranking, and the scores to the last bit."""
@@ -427,10 +447,30 @@ def test_scores_equal_exhaustive_scoring_when_facts_match_different_numbers_of_w
     ]
     book = make_book(facts)
     query = " ".join(words)
-    hits = S.search(book, query, limit)
+    with ranked_by(way):
+        hits = S.search(book, query, limit)
     want = _reference_hits(book, query, limit)
     assert [h.fact.id for h in hits] == [fid for fid, _ in want]
     assert [h.score for h in hits] == [score for _, score in want]
+
+
+def test_both_ways_of_ranking_agree_on_the_sample_book() -> None:
+    """Pairs and triples of the sample book's words (whole, cut short, misspelt): the
+    common-facts ranking and the array ranking give the same facts with the same scores."""
+    words = sorted({w for f in BOOK for w in raw_tokens(f.claim) if len(w) > 3})[:40]
+    words += ["work", "rusia", "loging"]
+    queries = [f"{a} {b}" for a in words[::3] for b in words[1::4]]
+    queries += [f"{a} {b} {c}" for a, b, c in zip(words, words[5:], words[11:], strict=False)]
+    used = 0
+    for query in queries:
+        for limit in (1, 3, 10):
+            with ranked_by("common"):
+                common = [(h.fact.id, h.score) for h in S.search(BOOK, query, limit)]
+            with ranked_by("arrays"):
+                arrays = [(h.fact.id, h.score) for h in S.search(BOOK, query, limit)]
+            assert common == arrays, query
+            used += bool(common)
+    assert used > 20
 
 
 # -- incremental index: warm(book, previous) behaves exactly like a fresh build -------------------
