@@ -112,7 +112,7 @@ def diff_section(old: Mapping[str, Any], new: Mapping[str, Any]) -> SectionDiff:
     changed: list[Change] = []
     for key, item in new.items():
         before = old.get(key)
-        if before is None or before == item:
+        if before is None or before is item or before == item:  # most entries are shared
             continue
         fields = changed_fields(before, item)
         if fields:

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import bot.chunks
 from bot.chunks import LoadCache, split
 from bot.load import LoadResult, load_bytes, load_cached
 
@@ -256,6 +257,26 @@ def test_layouts_that_are_not_recognised() -> None:
         OK + "...\n",
         "version: 1\nfacts:\n",
     ):
+        assert split(text) is None, text
+
+
+def test_scans_in_slices_find_what_spans_a_slice_boundary(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "a\r\n- b,\n---\n- c!\r\n..\n%- "
+    for size in range(1, len(text) + 2):
+        monkeypatch.setattr(bot.chunks, "SCAN_SLICE", size)
+        for sub in ("\r", "\r\n", "\n", "- ", ",", "!", "\n---", "\n%", "\n...", "x"):
+            assert bot.chunks._count(text, sub) == text.count(sub), (size, sub)
+            assert bot.chunks._count(text, sub, 3, 17) == text.count(sub, 3, 17), (size, sub)
+            for start in (0, 1, 5, 12):
+                assert bot.chunks._find(text, sub, start) == text.find(sub, start), (size, sub)
+
+
+def test_small_scan_slices_give_the_same_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bot.chunks, "SCAN_SLICE", 7)
+    assert split(OK) is not None and chunked_ok(OK)
+    same(OK, OK.replace("Example claim", "Edited claim"))
+    same(big(20), big(20).replace("Claim 3.\n", "Claim 3.\n    # two more lines\n\n"))
+    for text in (OK.replace("version: 1", "--- \nversion: 1"), OK + "...\n", OK + "\r"):
         assert split(text) is None, text
 
 

@@ -481,6 +481,42 @@ async def test_retired_book_is_freed_and_a_held_one_stays_whole(facts_file: Path
     assert gc.isenabled() and sys.getswitchinterval() == switch
 
 
+async def test_the_whole_reload_runs_with_the_short_switch_interval(
+    facts_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, float] = {}
+
+    def spy(name: str) -> Any:
+        real = getattr(bot.live, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            seen[name] = sys.getswitchinterval()
+            return real(*args, **kwargs)
+
+        return call
+
+    for name in ("load_cached", "diff_books", "_pieces"):
+        monkeypatch.setattr(bot.live, name, spy(name))
+    before = sys.getswitchinterval()
+    live = LiveFacts(facts_file)
+    live.load_initial()
+    save(facts_file, facts_yaml([*BASE, ("fact-3", "Third.")]))
+    assert (await live.reload()).changed
+    short = pytest.approx(min(before, bot.live.SWITCH_INTERVAL), abs=1e-6)  # kept in µs
+    assert seen == {"load_cached": short, "diff_books": short, "_pieces": short}
+    assert sys.getswitchinterval() == before
+
+
+def test_the_switch_interval_comes_back_when_the_last_reload_ends() -> None:
+    before = sys.getswitchinterval()
+    short = pytest.approx(min(before, bot.live.SWITCH_INTERVAL), abs=1e-6)
+    with bot.live.switching_often():
+        with bot.live.switching_often():  # two reloads (of two files) at once
+            assert sys.getswitchinterval() == short
+        assert sys.getswitchinterval() == short
+    assert sys.getswitchinterval() == before
+
+
 def unusual(text: str) -> str:
     """The same book in a layout the chunked loader leaves to the whole-file parse (an anchor)."""
     return text.replace("    topics: [labour]", "    topics: &t [labour]", 1)
