@@ -16,8 +16,8 @@ topic's facts first, in the curators' order weighed with relevance; a query that
 puts that fact first. Superseded facts rank below current ones. Ties go to the curators'
 order, so results are deterministic.
 
-Ranking is exact and takes one of two ways (``_rank``). A question of several words whose
-rarest word matches few facts (``COMMON_MAX``), with at least ``limit`` facts matching them
+Ranking is exact and takes one of two ways (``_rank``). A question of several whole words
+whose rarest matches few facts (``COMMON_MAX``), with at least ``limit`` facts matching them
 all, is answered by scoring in Python only those facts: they rank above all others.
 Otherwise every matching fact is scored over arrays with one slot per fact (numpy), one
 pass in C per posting list, where a Python loop pays a dictionary operation per posting: a
@@ -95,7 +95,8 @@ PREFIX_SCAN = 200  # vocabulary words looked at for a prefix
 FUZZY_CACHE_SIZE = 4096
 #: Posting lists kept as arrays (see ``_posting_arrays``); the cache is emptied when full.
 ARRAY_CACHE_SIZE = 16384
-#: ``_rank_common`` is tried when the rarest query term matches at most this many facts: it
+#: ``_rank_common`` is tried when the rarest query term matches at most this many facts (and
+#: each term stands for one word of the index, no prefix or typo expansions): it
 #: loops in Python over the facts matching every term, which are no more than that
 #: (bench/bench_answer.py times both ways).
 COMMON_MAX = 200
@@ -125,6 +126,10 @@ _Floats = npt.NDArray[np.float64]
 #: id(posting list) -> (the list, its order keys, its weights, the _Dense its facts' places
 #: were found in, those places). The list is held, so that the id stays its own.
 _ARRAYS: dict[int, tuple[dict[int, float], _Ints, _Floats, _Dense, _Ints]] = {}
+
+
+#: id(a query term's expansions) -> (them, the _Dense, places, best scores): see _term_arrays.
+_TERMS: dict[int, tuple[list[tuple[dict[int, float], float]], _Dense, _Ints, _Floats]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -679,8 +684,14 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
         return []
     sizes = [sum(len(p) for p, _ in tp) for tp in per_term]
     per_term = [tp for _, tp in sorted(zip(sizes, per_term, strict=True), key=_first)]
-    if tid is None and fid is None and len(per_term) > 1 and min(sizes) <= COMMON_MAX:
-        found = _rank_common(idx, per_term, len(qterms), limit)
+    if (
+        tid is None
+        and fid is None
+        and len(per_term) > 1
+        and min(sizes) <= COMMON_MAX
+        and all(len(tp) == 1 for tp in per_term)
+    ):
+        found = _rank_common(idx, [tp[0] for tp in per_term], len(qterms), limit)
         if found is not None:
             return found
     members = idx.topic_facts.get(tid, ()) if tid is not None else None
@@ -692,36 +703,29 @@ def _first(pair: tuple[int, object]) -> int:
 
 
 def _rank_common(
-    idx: _Index, per_term: list[list[tuple[dict[int, float], float]]], n: int, limit: int
+    idx: _Index, per_term: list[tuple[dict[int, float], float]], n: int, limit: int
 ) -> list[tuple[int, float]] | None:
-    """``_rank`` for a query naming no topic or fact id, when at least ``limit`` facts match
-    every one of its terms (``per_term``, rarest first, the rarest matching few facts; ``n``
-    query terms): those facts rank above all others, so only they are scored. None when
-    fewer match every term."""
-    if sum(len(p) for p, _ in per_term[0]) < limit:
+    """``_rank`` for a query naming no topic or fact id whose terms each stand for one index
+    term (``per_term``: its postings and factor, rarest first, the rarest matching few
+    facts; ``n`` query terms), when at least ``limit`` facts match every term: those facts
+    rank above all others, so only they are scored. None when fewer match every term."""
+    if len(per_term[0][0]) < limit:
         return None
-    everywhere: AbstractSet[int] = _keys(per_term[0])
-    for tp in per_term[1:]:
-        if len(tp) == 1:
-            everywhere = tp[0][0].keys() & everywhere  # in C, over the smaller of the two
-        else:
-            everywhere = {k for k in everywhere if any(k in p for p, _ in tp)}
+    everywhere: AbstractSet[int] = per_term[0][0].keys()
+    for postings, _ in per_term[1:]:
+        everywhere = postings.keys() & everywhere  # in C, over the smaller of the two
         if len(everywhere) < limit:
             return None
     m = len(per_term)
     # Scaled by the share of terms matched when a term found nothing, or when some fact
     # matched fewer terms than these (a term matching more facts than match them all).
-    scale = m < n or any(_matches_more(tp, len(everywhere)) for tp in per_term)
+    scale = m < n or any(len(postings) != len(everywhere) for postings, _ in per_term)
     superseded = idx.superseded_set
     scored: list[tuple[float, int]] = []
     for k in everywhere:
         score = 0.0
-        for tp in per_term:
-            if len(tp) == 1:
-                postings, factor = tp[0]
-                score += postings[k] * factor
-            else:
-                score += max(postings.get(k, 0.0) * factor for postings, factor in tp)
+        for postings, factor in per_term:
+            score += postings[k] * factor
         if scale:
             score = score * m / n
         if k in superseded:
@@ -730,19 +734,30 @@ def _rank_common(
     return [(k, -negative) for negative, k in heapq.nsmallest(limit, scored)]
 
 
-def _matches_more(expansions: list[tuple[dict[int, float], float]], count: int) -> bool:
-    """Whether a query term matches more than ``count`` facts (the union of its expansions
-    is built only when no single one of them does)."""
-    if any(len(p) > count for p, _ in expansions):
-        return True
-    return len(expansions) > 1 and len(_keys(expansions)) > count
-
-
-def _keys(expansions: list[tuple[dict[int, float], float]]) -> AbstractSet[int]:
-    """The facts a query term matches (through any of its expansions)."""
+def _term_arrays(
+    expansions: list[tuple[dict[int, float], float]], dense: _Dense
+) -> tuple[_Ints, _Floats]:
+    """A query term's facts (places in ``dense``) and each one's best score over the term's
+    expansions. For a term with several, kept while the list of expansions lives (the index
+    keeps it for the term, see ``_term_postings``): many queries share their words."""
     if len(expansions) == 1:
-        return expansions[0][0].keys()
-    return set().union(*(p.keys() for p, _ in expansions))
+        at, w = _posting_arrays(expansions[0][0], dense)
+        return at, w * expansions[0][1]
+    found = _TERMS.get(id(expansions))
+    if found is not None and found[0] is expansions and found[1] is dense:
+        return found[2], found[3]
+    parts = [_posting_arrays(p, dense) for p, _ in expansions]
+    best = np.zeros(len(dense.keys))
+    np.maximum.at(
+        best,
+        np.concatenate([at for at, _ in parts]),
+        np.concatenate([w * f for (_, w), (_, f) in zip(parts, expansions, strict=True)]),
+    )
+    at = np.flatnonzero(best)
+    if len(_TERMS) >= FUZZY_CACHE_SIZE:
+        _TERMS.clear()
+    _TERMS[id(expansions)] = (expansions, dense, at, best[at])
+    return at, best[at]
 
 
 def _rank_arrays(
@@ -761,17 +776,9 @@ def _rank_arrays(
     acc = np.zeros(len(keys))  # each fact's score: per term, its best expansion, summed
     matched = np.zeros(len(keys), np.int64)  # how many query terms each fact matched
     for tp in per_term:
-        if len(tp) == 1:
-            at, w = _posting_arrays(tp[0][0], dense)
-            acc[at] += w * tp[0][1]
-            matched[at] += 1
-        else:
-            best = np.zeros(len(keys))
-            for postings, factor in tp:
-                at, w = _posting_arrays(postings, dense)
-                best[at] = np.maximum(best[at], w * factor)
-            acc += best
-            matched += best > 0.0
+        at, best = _term_arrays(tp, dense)
+        acc[at] += best
+        matched[at] += 1
     raw = acc
     mixed = False  # some facts matched more of the terms than others
     if len(per_term) > 1:
