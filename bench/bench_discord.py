@@ -7,7 +7,7 @@ recorded by the stand-in. One interaction in flight at a time, then a concurrent
 the bot's answer cache on (as shipped) and off. /fact queries are 676 different word pairs
 (free text rarely repeats); /summary cycles over the book's 20 topics (asked again and again).
 
-    .venv/bin/python bench/bench_discord.py [--n 400] [--concurrency 8]
+    .venv/bin/python bench/bench_discord.py [--n 800] [--rounds 16] [--concurrency 8]
 
 Target: /fact and /summary at >= 70% of /ping's throughput.
 """
@@ -194,8 +194,8 @@ async def main(n: int, concurrency: int, rounds: int) -> int:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=400, help="interactions per command")
+    parser.add_argument("--n", type=int, default=800, help="interactions per command")
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=8, help="interleaved rounds")
+    parser.add_argument("--rounds", type=int, default=16, help="interleaved rounds")
     args = parser.parse_args()
     raise SystemExit(asyncio.run(main(args.n, args.concurrency, args.rounds)))
