@@ -707,19 +707,24 @@ def _rank_common(
 ) -> list[tuple[int, float]] | None:
     """``_rank`` for a query naming no topic or fact id whose terms each stand for one index
     term (``per_term``: its postings and factor, rarest first, the rarest matching few
-    facts; ``n`` query terms), when at least ``limit`` facts match every term: those facts
-    rank above all others, so only they are scored. None when fewer match every term."""
-    if len(per_term[0][0]) < limit:
+    facts; ``n`` query terms). The facts matching every term rank above all others, so they
+    are scored alone when there are at least ``limit`` of them; with two terms, the places
+    left go to the best facts matching one, read from the heads of the two posting lists.
+    None when neither applies (three terms or more, and too few facts matching them all)."""
+    two = len(per_term) == 2
+    if not two and len(per_term[0][0]) < limit:
         return None
     everywhere: AbstractSet[int] = per_term[0][0].keys()
     for postings, _ in per_term[1:]:
         everywhere = postings.keys() & everywhere  # in C, over the smaller of the two
-        if len(everywhere) < limit:
+        if not two and len(everywhere) < limit:
             return None
     m = len(per_term)
-    # Scaled by the share of terms matched when a term found nothing, or when some fact
-    # matched fewer terms than these (a term matching more facts than match them all).
-    scale = m < n or any(len(postings) != len(everywhere) for postings, _ in per_term)
+    # Scaled by the share of terms matched when a term found nothing, or when facts matched
+    # different numbers of terms: some every term, some fewer (a term matching more facts
+    # than match them all).
+    mixed = bool(everywhere) and any(len(p) != len(everywhere) for p, _ in per_term)
+    scale = m < n or mixed
     superseded = idx.superseded_set
     scored: list[tuple[float, int]] = []
     for k in everywhere:
@@ -731,7 +736,29 @@ def _rank_common(
         if k in superseded:
             score *= SUPERSEDED_FACTOR
         scored.append((-score, k))
-    return [(k, -negative) for negative, k in heapq.nsmallest(limit, scored)]
+    found = [(k, -negative) for negative, k in heapq.nsmallest(limit, scored)]
+    need = limit - len(found)
+    if need > 0:
+        # A posting list is in score order (weight, then key) but for superseded facts, which
+        # lose half: past its first ``need`` current facts, nothing in it can still rank.
+        rest: list[tuple[float, int]] = []
+        for postings, factor in per_term:
+            taken = 0
+            for k, w in postings.items():
+                if k in everywhere:
+                    continue
+                score = w * factor
+                if scale:
+                    score = score * 1 / n
+                if k in superseded:
+                    score *= SUPERSEDED_FACTOR
+                else:
+                    taken += 1
+                rest.append((-score, k))
+                if taken == need:
+                    break
+        found += [(k, -negative) for negative, k in heapq.nsmallest(need, rest)]
+    return found
 
 
 def _term_arrays(
