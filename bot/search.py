@@ -17,8 +17,9 @@ puts that fact first. Superseded facts rank below current ones. Ties go to the c
 order, so results are deterministic.
 
 Ranking is exact and takes one of two ways (``_rank``). A question of several whole words
-whose rarest matches few facts (``COMMON_MAX``), with at least ``limit`` facts matching them
-all, is answered by scoring in Python only those facts: they rank above all others.
+whose rarest matches few facts (``COMMON_MAX``) is answered in Python from the facts matching
+every word, which rank above all others, when there are enough of them, and for two words
+from the heads of the two posting lists after them.
 Otherwise every matching fact is scored over arrays with one slot per fact (numpy), one
 pass in C per posting list, where a Python loop pays a dictionary operation per posting: a
 common word matches most of a book, so this keeps the slowest queries fast (against the
@@ -673,8 +674,9 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
     ``_rank_arrays`` scores every matching fact over arrays with one slot per fact (numpy:
     one pass in C per posting list, where a loop in Python costs a dictionary operation per
     posting, but each step has a fixed cost); ``_rank_common`` serves the everyday question
-    of a few words, none rare enough to match fewer than ``limit`` facts together, by
-    scoring in Python only the facts that match every word (they are the top)."""
+    of a few whole words, one of them matching few facts, by scoring in Python only the
+    facts that match every word (they are the top) and, for two words, the heads of their
+    posting lists."""
     qterms = query_terms(query)
     q = query[:MAX_QUERY_CHARS]
     fid = idx.id_to_pos.get(fold(q).strip())
