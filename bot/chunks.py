@@ -179,6 +179,7 @@ def load_chunked(
 ) -> Chunked | None:
     """Load ``text`` piece by piece, reusing ``cache``; None when the whole file must be loaded
     instead (see the module's docstring). The cache keeps every good piece either way."""
+    cache.parsed = cache.reused = 0  # a load that never gets to the pieces counts none
     if _count(text, "!") > yaml_nodes.MAX_BANGS or _flood(text):
         return None
     layout = split(text)

@@ -386,6 +386,18 @@ def test_generated_books_and_one_mutated_fact(
         assert cache.parsed <= 1
 
 
+def test_the_counts_are_those_of_the_last_load_even_when_it_never_reached_the_pieces() -> None:
+    """A load the layout check sends to the whole-file path parses no piece: the counts left
+    by the load before must not look like its own (found by the generated test above)."""
+    base = big(3)
+    cache = warm(base)
+    assert cache.parsed == 3
+    odd = base.replace("  - id:", "   - id:", 1)  # the first item deeper than the others
+    assert split(odd) is None
+    cached(odd, cache)
+    assert (cache.parsed, cache.reused) == (0, 0)
+
+
 def test_nothing_accumulates_over_many_loads() -> None:
     cache = LoadCache()
     base = big(40)
