@@ -94,8 +94,10 @@ SUPERSEDED_FACTOR = 0.5
 MAX_PREFIX_EXPANSIONS = 8  # a prefix stands for at most this many words (the commonest)
 PREFIX_SCAN = 200  # vocabulary words looked at for a prefix
 FUZZY_CACHE_SIZE = 4096
-#: Posting lists kept as arrays (see ``_posting_arrays``); the cache is emptied when full.
-ARRAY_CACHE_SIZE = 16384
+#: The arrays kept for posting lists and query terms (``_posting_arrays``, ``_term_arrays``)
+#: are all dropped when they would exceed this many bytes; they may hold a retired book's
+#: lists until then. The 400 questions of bench/bench_answer.py on 10,000 facts keep ~6 MB.
+ARRAY_CACHE_BYTES = 64 << 20
 #: ``_rank_common`` is tried when the rarest query term matches at most this many facts (and
 #: each term stands for one word of the index, no prefix or typo expansions): it
 #: loops in Python over the facts matching every term, which are no more than that
@@ -131,6 +133,7 @@ _ARRAYS: dict[int, tuple[dict[int, float], _Ints, _Floats, _Dense, _Ints]] = {}
 
 #: id(a query term's expansions) -> (them, the _Dense, places, best scores): see _term_arrays.
 _TERMS: dict[int, tuple[list[tuple[dict[int, float], float]], _Dense, _Ints, _Floats]] = {}
+_cached_bytes = 0  # the arrays held by _ARRAYS and _TERMS (see _room)
 
 
 @dataclass(frozen=True, slots=True)
@@ -657,11 +660,21 @@ def _posting_arrays(postings: dict[int, float], dense: _Dense) -> tuple[_Ints, _
         n = len(postings)
         keys = np.fromiter(postings.keys(), np.int64, n)
         weights = np.fromiter(postings.values(), np.float64, n)
-        if len(_ARRAYS) >= ARRAY_CACHE_SIZE:
-            _ARRAYS.clear()
     places = np.searchsorted(dense.keys, keys)
+    _room(keys.nbytes + weights.nbytes + places.nbytes)
     _ARRAYS[id(postings)] = (postings, keys, weights, dense, places)
     return places, weights
+
+
+def _room(nbytes: int) -> None:
+    """Count ``nbytes`` more into the array caches, emptying both first when that would take
+    them over ``ARRAY_CACHE_BYTES`` (a count kept loosely: threads may race on it)."""
+    global _cached_bytes
+    if _cached_bytes + nbytes > ARRAY_CACHE_BYTES:
+        _ARRAYS.clear()
+        _TERMS.clear()
+        _cached_bytes = 0
+    _cached_bytes += nbytes
 
 
 def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
@@ -783,10 +796,10 @@ def _term_arrays(
         np.concatenate([w * f for (_, w), (_, f) in zip(parts, expansions, strict=True)]),
     )
     at = np.flatnonzero(best)
-    if len(_TERMS) >= FUZZY_CACHE_SIZE:
-        _TERMS.clear()
-    _TERMS[id(expansions)] = (expansions, dense, at, best[at])
-    return at, best[at]
+    scores = best[at]
+    _room(at.nbytes + scores.nbytes)
+    _TERMS[id(expansions)] = (expansions, dense, at, scores)
+    return at, scores
 
 
 def _rank_arrays(

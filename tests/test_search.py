@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -637,3 +638,20 @@ def test_field_weights_are_laid_down_strongest_first() -> None:
     # _fact_data gives each term its strongest field by taking fields in this order.
     order = [S.W_ID, S.W_TOPIC, S.W_CLAIM, S.W_PUBLISHER, S.W_QUOTE, S.W_SOURCE_TITLE]
     assert order == sorted(order, reverse=True) and S.W_REGION == S.W_CLAIM
+
+
+def test_the_array_caches_stay_within_their_byte_budget(monkeypatch: Any) -> None:
+    """Emptied when full, they keep giving the same answers."""
+    words = sorted({w for f in BOOK for w in raw_tokens(f.claim) if len(w) > 3})
+    queries = [f"{a[:4]} {b}" for a, b in itertools.pairwise(words)]
+    with ranked_by("arrays"):
+        want = [ids(q) for q in queries]
+        monkeypatch.setattr(S, "ARRAY_CACHE_BYTES", 2_000)
+        S._ARRAYS.clear()
+        S._TERMS.clear()
+        monkeypatch.setattr(S, "_cached_bytes", 0)
+        for _ in range(2):
+            assert [ids(q) for q in queries] == want
+            held = sum(e[1].nbytes + e[2].nbytes + e[4].nbytes for e in S._ARRAYS.values())
+            held += sum(e[2].nbytes + e[3].nbytes for e in S._TERMS.values())
+            assert 0 < held <= S._cached_bytes <= 2_000
