@@ -238,8 +238,6 @@ class _Traits:
     def conflicts(self, other: _Traits, overlap: float | None = None) -> bool:
         """Different figures of the same order of magnitude about what looks like the same
         thing: enough words in common, fewer needed when a curator filed both under a topic."""
-        if not self.figures or not other.figures or self.figures == other.figures:
-            return False
         bar = CONFLICT_OVERLAP_SAME_TOPIC if self.topics & other.topics else CONFLICT_OVERLAP
         if (overlap if overlap is not None else _overlap(self.words, other.words)) < bar:
             return False

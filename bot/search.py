@@ -698,7 +698,7 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
     if not per_term and tid is None and fid is None:
         return []
     sizes = [sum(len(p) for p, _ in tp) for tp in per_term]
-    per_term = [tp for _, tp in sorted(zip(sizes, per_term, strict=True), key=_first)]
+    per_term = [per_term[i] for i in sorted(range(len(per_term)), key=sizes.__getitem__)]
     if (
         tid is None
         and fid is None
@@ -711,10 +711,6 @@ def _rank(idx: _Index, query: str, limit: int) -> list[tuple[int, float]]:
             return found
     members = idx.topic_facts.get(tid, ()) if tid is not None else None
     return _rank_arrays(idx, per_term, len(qterms), members, fid, limit)
-
-
-def _first(pair: tuple[int, object]) -> int:
-    return pair[0]
 
 
 def _rank_common(
