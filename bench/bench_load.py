@@ -2,10 +2,8 @@
 
 Run by hand: ``.venv/bin/python bench/bench_load.py``. Prints, for books of 1,000 and 10,000
 facts, the median load time with PyYAML's C parser and the pure-Python one, next to a plain
-``json.loads`` of the same data (the floor), with ratios; then the chunked load with a cache
-(:mod:`bot.chunks`, what live reload does): cold (every fact parsed) and after a one-fact edit
-(one fact parsed), beside the whole-file load of the same edit; then the time to refuse a
-50 MB file and an alias bomb, and the peak memory of loading the largest accepted input.
+``json.loads`` of the same data (the floor), with ratios; then the time to refuse a 50 MB file
+and an alias bomb, and the peak memory of loading the largest accepted input.
 """
 
 from __future__ import annotations
@@ -17,13 +15,12 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.load import DEFAULT_MAX_BYTES, LoadCache, load_bytes, load_path
-from bot.yaml_nodes import has_libyaml
+from bot.factbook import DEFAULT_MAX_BYTES, has_libyaml, load_bytes, load_path
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -115,38 +112,6 @@ def alias_bomb() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def cached_path() -> None:
-    """Whole-file load against the chunked load with a cache, on the same one-fact edits."""
-    print(
-        "chunked load with a cache (C parser; median CPU ms): "
-        f"{'facts':>6} {'whole':>7} {'cold':>7} {'1 edit':>7} {'whole/1 edit':>12}"
-    )
-    for n in (1_000, 10_000):
-        text = to_yaml(synthetic_book(n))
-        edits = [text.replace("Fact 0 ", f"Fact 0 (edit {k}) ", 1).encode() for k in range(12)]
-        assert all(e != text.encode() for e in edits)
-        runs = 5
-        t_whole = median_time(lambda d=edits[0]: load_bytes(d, today=TODAY), runs)  # type: ignore[misc]
-
-        def cold(d: bytes = text.encode()) -> object:
-            return load_bytes(d, today=TODAY, cache=LoadCache())
-
-        t_cold = median_time(cold, runs)
-        cache = LoadCache()
-        load_bytes(text.encode(), today=TODAY, cache=cache)
-        pending = iter(edits[1:])
-
-        def one_edit(it: Iterator[bytes] = pending, c: LoadCache = cache) -> object:
-            return load_bytes(next(it), today=TODAY, cache=c)
-
-        t_edit = median_time(one_edit, 9)
-        assert cache.parsed == 1 and cache.reused == n - 1
-        print(
-            f"{'':>52}{n:>6} {t_whole * 1000:>7.0f} {t_cold * 1000:>7.0f} {t_edit * 1000:>7.0f}"
-            f" {t_whole / t_edit:>11.1f}x"
-        )
-
-
 def main() -> None:
     print(f"libyaml available: {has_libyaml()}; times are median CPU seconds of this process")
     print(
@@ -170,8 +135,6 @@ def main() -> None:
             f" {t_py * 1000:>6.0f}ms {t_c / t_json:>6.0f}x {t_py / t_json:>8.0f}x"
             f" {t_py / t_c:>6.1f}x {t_wall * 1000:>6.0f}ms"
         )
-
-    cached_path()
 
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "big.yaml"

@@ -13,13 +13,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))
 PER_TEST = int(sys.argv[1]) if len(sys.argv) > 1 else 5_000
 os.environ["FACTBOT_FUZZ_EXAMPLES"] = str(PER_TEST)
 
-import test_load_fuzz as fuzz  # noqa: E402
-
-from bot import load  # noqa: E402
+from bot import factbook as load  # noqa: E402
+from tests.factbook import test_load_fuzz as fuzz  # noqa: E402
 
 TESTS = (
     fuzz.test_random_bytes,

@@ -1,8 +1,14 @@
 """factbot: answers slash commands with short summaries in which every statement is sourced.
 
-Core modules (no discord import): ``book`` (data model), ``load`` (facts.yaml -> FactBook),
-``search`` (ranking), ``compose`` (answers), ``render`` (text / JSON / embed dicts).
-Discord layer: ``discord_app``. Command line: ``cli``.
+Packages by stage, imports pointing one way (``cli -> app -> live -> answers -> factbook``;
+``curation -> answers, factbook``; ``words`` is shared wording beneath them all):
+
+* ``factbook``: facts.yaml -> FactBook (model, findings, safe YAML, field rules, validation);
+* ``answers``: FactBook + query -> Answer (search, compose, summaries, plain text, JSON, short);
+* ``curation``: whole-book outputs for curators (review freshness, export);
+* ``live``: the book in service (reload, watch, diff), reported as data;
+* ``app``: the only package that imports discord (client, commands, replies, limits, wording);
+* ``cli``: the command line.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from bot.book import Fact, FactBook, Source, Topic
+from bot.factbook import Fact, FactBook, Source, Topic
 
 
 def make_source(

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.config import Config, Cooldown
+from bot.app import Config, Cooldown
 
 from .records import InteractionRecord
 from .server import StandIn
 
 if TYPE_CHECKING:
-    from bot.discord_app import FactBot
+    from bot.app import FactBot
     from bot.live import LiveFacts
 
 ANNOUNCE_CHANNEL = 1300000000000000099
@@ -178,7 +178,7 @@ async def launch(
     endpoints at the stand-in (the ``start_bot`` fixture restores them).
     """
     # imported here, so that a broken bot module cannot break every other test
-    from bot.discord_app import FactBot
+    from bot.app import FactBot
     from bot.live import LiveFacts
 
     if announce:

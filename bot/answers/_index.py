@@ -1,0 +1,453 @@
+"""The search index of one FactBook, and the ranking of its facts for a query.
+
+Owns which facts answer a query, in what order, and whether any answers it at all.
+
+Each fact is a short document with fields: its claim, its id, its regions, its quote, the names
+of its topics (inherited: every fact filed under a topic gets the topic's id, title and
+aliases), who published or reported it, and its source's title. Scoring is BM25F: a term's
+presence in each field (fields are short: a word is there or not), times the field's weight
+(:data:`FIELD_WEIGHTS`: a fact's own claim words count most, words inherited from its topics
+little), normalised for the claim's and the quote's length, summed over the fields, then
+saturated (``K1``) and multiplied by the term's rarity (idf). So the fact that covers more, and
+rarer, query words wins. Two query words that stand side by side in a claim add a phrase bonus.
+
+A query word matches a term exactly (after stemming: "labourers" is "laborers"), by prefix
+when it is the last word of the query (the user may still be typing), or by one typo when the
+word is unknown to the book, has at least five letters and is not an
+ordinary English word ("nuclear" never matches "unclear"). Hangul words are indexed with
+their leading syllables, so two-syllable Korean words match longer inflected forms, and a
+Hangul query prefers facts written in Hangul.
+
+Every hit carries its *coverage*: the share of the query's informative weight (the idf of each
+non-stopword, and a high weight for a word the book does not know) that the fact matched. An
+answer needs :data:`ANSWER_COVERAGE`; below it the query is a miss ("not in the book").
+
+The order is: score, with near-ties (within 1%) broken by the curators' order; superseded
+facts score half; a query that is exactly a fact id puts that fact first. Everything is plain
+dicts, rebuilt whole for each version of the book (well under a second for a thousand facts);
+an index is read-only once built, so searches are thread-safe.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from operator import itemgetter
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.answers._text import (
+    MAX_QUERY_CHARS,
+    MAX_QUERY_TOKENS,
+    STOPWORDS,
+    fold,
+    key,
+    raw_tokens,
+    stem,
+)
+from bot.factbook import Fact, FactBook, Topic
+
+#: How much a term counts in each field of a fact.
+FIELD_WEIGHTS = {
+    "claim": 1.0,
+    "id": 0.6,
+    "region": 0.6,
+    "quote": 0.4,
+    "publisher": 0.4,
+    "topic": 0.3,
+    "title": 0.25,
+}
+#: Length normalisation of the fields whose length varies (BM25's ``b``); the others are
+#: names, where a term is there or not.
+FIELD_B = {"claim": 0.5, "quote": 0.5}
+K1 = 1.2
+#: Match quality: a prefix of a longer word, a word one typo away.
+Q_PREFIX = 0.8
+Q_TYPO = 0.7
+#: Two query words side by side in a claim add this share of the rarer one's idf.
+PHRASE_BONUS = 0.5
+#: Share of the query's informative weight a fact must cover to be an answer.
+ANSWER_COVERAGE = 0.6
+SUPERSEDED_FACTOR = 0.5
+HANGUL_FACTOR = 1.5
+#: Scores within this share of each other are near-ties: the curators' order decides.
+NEAR_TIE = 0.01
+MIN_PREFIX = 3
+MAX_PREFIX_EXPANSIONS = 8
+#: No typo match for words shorter than this (one typo at most, whatever the length).
+MIN_TYPO = 5
+#: A word the book does not know that is shorter than this is noise ("zz"), not evidence.
+MIN_UNKNOWN = 3
+#: How close (0-100) a text must be to a topic's name to name that topic.
+TOPIC_SPELLING = 88
+#: Hits scored for the phrase bonus (the rest cannot reach the top with it).
+PHRASE_POOL = 30
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def has_hangul(text: str) -> bool:
+    return not text.isascii() and _HANGUL.search(text) is not None
+
+
+#: A fact's fields: (field name, its terms), in FIELD_WEIGHTS' order.
+Fields = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def index_terms(tokens: Iterable[str]) -> list[str]:
+    """The terms a field's tokens are indexed under: stems, and for a Hangul word its leading
+    syllables from two on ("노동자는" -> "노동", "노동자", "노동자는").
+    """
+    out: list[str] = []
+    for token in tokens:
+        if len(token) > 2 and has_hangul(token):
+            out.extend(token[:n] for n in range(2, len(token)))
+        out.append(stem(token))
+    return out
+
+
+def _follows(terms: tuple[str, ...], first: str, second: str) -> bool:
+    """Whether ``second`` comes right after ``first`` in ``terms``, or one term later."""
+    at = -1
+    while first in terms[at + 1 :]:
+        at = terms.index(first, at + 1)
+        if second in terms[at + 1 : at + 3]:
+            return True
+    return False
+
+
+@cache
+def english_words() -> Mapping[str, None]:
+    """Ordinary English words, which are never taken for a typo of another word: the word
+    list of pyspellchecker, read once, on the first query that needs it. Kept as a plain dict
+    of strings, which the garbage collector never walks (a set of 160,000 words would add
+    some 20 ms to each of its full collections).
+    """
+    from spellchecker import SpellChecker
+
+    return dict.fromkeys(SpellChecker(distance=1).word_frequency.dictionary)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One ranked fact: its score (higher is better) and the share of the query it covers."""
+
+    fact: Fact
+    score: float
+    coverage: float
+
+    @property
+    def answers(self) -> bool:
+        """Whether the fact covers the query well enough to be given as an answer."""
+        return self.coverage >= ANSWER_COVERAGE
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    """A query word as matched: the index terms it stands for, each with a quality."""
+
+    word: str
+    matches: tuple[tuple[str, float], ...]
+    weight: float  # its share of the query's informative weight
+
+
+class SearchIndex:
+    """A FactBook made searchable. Built once per version of the book, read-only after."""
+
+    def __init__(self, book: FactBook) -> None:
+        self.book = book
+        self.facts: tuple[Fact, ...] = tuple(book.facts.values())
+        self.n = len(self.facts)
+        #: Every word as written in the book (folded) -> its term: typos and prefixes are
+        #: matched on the words people type, then stand for the words' terms.
+        self.words: dict[str, str] = {}
+        topics = {tid: self._names(t.id, t.title, *t.aliases) for tid, t in book.topics.items()}
+        sources = {
+            sid: (self._names(s.publisher, s.author or ""), self._names(s.title))
+            for sid, s in book.sources.items()
+        }
+        claims = [tuple(raw_tokens(f.claim)) for f in self.facts]
+        fields = [
+            self._fields(fact, claim, topics, sources)
+            for fact, claim in zip(self.facts, claims, strict=True)
+        ]
+        self.postings = self._postings(fields)
+        self.vocab = sorted(w for w, t in self.words.items() if t in self.postings)
+        #: The book's words by length: the candidates for a typo are one letter longer or
+        #: shorter, or as long.
+        self.by_length: dict[int, list[str]] = {}
+        for w in self.vocab:
+            if w.isalpha():
+                self.by_length.setdefault(len(w), []).append(w)
+        #: Each claim's terms in order, stopwords left out (phrases, and overlap of claims).
+        self.claims: tuple[tuple[str, ...], ...] = tuple(
+            tuple(stem(t) for t in tokens if t not in STOPWORDS) for tokens in claims
+        )
+        #: Topic names (folded) -> the topic's title: what a miss suggests.
+        self.topic_names: dict[str, str] = {
+            fold(n): t.title for t in book.topics.values() for n in (t.title, *t.aliases)
+        }
+        self.hangul = frozenset(i for i, f in enumerate(self.facts) if has_hangul(f.claim))
+        self.by_id = {fold(f.id): i for i, f in enumerate(self.facts)}
+        self.places = {f.id: i for i, f in enumerate(self.facts)}
+        self.topic_keys: dict[str, str] = {}
+        for tid, topic in book.topics.items():
+            for name in (tid, topic.title, *topic.aliases):
+                self.topic_keys.setdefault(key(name), tid)
+
+    # -- building ------------------------------------------------------------------------------
+    def _tokens(self, text: str) -> list[str]:
+        """``text``'s tokens, each noted in :attr:`words` with its term."""
+        tokens = raw_tokens(text)
+        for token in tokens:
+            if token not in self.words:
+                self.words[token] = stem(token)
+        return tokens
+
+    def _names(self, *names: str) -> tuple[str, ...]:
+        """The distinct terms of a topic's or a source's names (a name is there or not)."""
+        return tuple(sorted({t for name in names for t in index_terms(self._tokens(name))}))
+
+    def _fields(
+        self,
+        fact: Fact,
+        claim: tuple[str, ...],
+        topics: dict[str, tuple[str, ...]],
+        sources: dict[str, tuple[tuple[str, ...], tuple[str, ...]]],
+    ) -> Fields:
+        """A fact's fields and their terms (tuples: the collector need not walk them while a
+        reload builds a big index beside the event loop).
+        """
+        for token in claim:
+            if token not in self.words:
+                self.words[token] = stem(token)
+        publisher, title = sources[fact.source]
+        reporter = self._names(fact.reported_by) if fact.reported_by else ()
+        return (
+            ("claim", tuple(index_terms(claim))),
+            ("id", tuple(index_terms(self._tokens(fact.id.replace("-", " "))))),
+            ("region", tuple(index_terms(self._tokens(" ".join(fact.regions).replace("-", " "))))),
+            ("quote", tuple(index_terms(self._tokens(fact.quote or "")))),
+            ("publisher", tuple(sorted({*publisher, *reporter}))),
+            ("topic", tuple(sorted({t for tid in fact.topics for t in topics.get(tid, ())}))),
+            ("title", title),
+        )
+
+    def _postings(self, fields: list[Fields]) -> dict[str, dict[int, float]]:
+        """Term -> {fact's place: its BM25F score for that term}."""
+        average: dict[str, float] = {}
+        for name in FIELD_B:  # over the facts that have the field (a quote is optional)
+            lengths = [len(terms) for doc in fields for field, terms in doc if field == name]
+            lengths = [n for n in lengths if n]
+            average[name] = sum(lengths) / len(lengths) if lengths else 1.0
+        weighted: dict[str, dict[int, float]] = {}
+        for place, doc in enumerate(fields):
+            for name, terms in doc:
+                if not terms:
+                    continue
+                b = FIELD_B.get(name, 0.0)
+                norm = 1.0 - b + b * len(terms) / average[name] if b else 1.0
+                weight = FIELD_WEIGHTS[name] / norm
+                for term in set(terms):  # in a short field, a word is there or not
+                    per_fact = weighted.setdefault(term, {})
+                    per_fact[place] = per_fact.get(place, 0.0) + weight
+        retired = [SUPERSEDED_FACTOR if f.superseded_by else 1.0 for f in self.facts]
+        postings: dict[str, dict[int, float]] = {}
+        for term, per_fact in weighted.items():
+            idf = self.idf(len(per_fact))
+            postings[term] = {
+                place: retired[place] * idf * tf * (K1 + 1) / (K1 + tf)
+                for place, tf in per_fact.items()
+            }
+        return postings
+
+    def idf(self, df: int) -> float:
+        """Rarity of a term found in ``df`` facts (0: unknown to the book, the rarest)."""
+        return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
+
+    # -- queries -------------------------------------------------------------------------------
+    def analyse(self, query: str) -> list[_Term]:
+        """The query's informative words, each with the index terms it matches (a word the
+        book does not know matches none, and weighs as much as the rarest term).
+        """
+        text = query[:MAX_QUERY_CHARS]
+        typed: dict[str, str] = {}  # term -> the word as typed, first spelling kept
+        for token in raw_tokens(text):
+            if token not in STOPWORDS:
+                typed.setdefault(stem(token), token)
+        pairs = list(typed.items())[:MAX_QUERY_TOKENS]
+        typing = bool(text) and not text[-1].isspace()
+        out: list[_Term] = []
+        for i, (term, word) in enumerate(pairs):
+            matches = self._matches(term, word, last=typing and i == len(pairs) - 1)
+            if not matches and len(word) < MIN_UNKNOWN and not has_hangul(word):
+                continue
+            df = max((len(self.postings[t]) for t, _ in matches), default=0)
+            out.append(_Term(term, matches, self.idf(df)))
+        return out
+
+    def _matches(self, term: str, word: str, *, last: bool) -> tuple[tuple[str, float], ...]:
+        if term in self.postings:
+            return ((term, 1.0),)
+        if has_hangul(word):
+            for n in range(len(word) - 1, 1, -1):  # the longest leading syllables known
+                if word[:n] in self.postings:
+                    return ((word[:n], 1.0),)
+            return ()
+        if not word.isalpha():
+            return ()
+        if last and len(word) >= MIN_PREFIX:
+            found = self._prefixed(word)
+            if found:
+                return found
+        if len(word) >= MIN_TYPO and word not in english_words():
+            return self._typos(word)
+        return ()
+
+    def _prefixed(self, word: str) -> tuple[tuple[str, float], ...]:
+        """The terms of the book's words that ``word`` begins, the commonest first."""
+        at = bisect.bisect_left(self.vocab, word)
+        found: dict[str, float] = {}
+        while at < len(self.vocab) and self.vocab[at].startswith(word):
+            longer = self.vocab[at]
+            quality = Q_PREFIX * len(word) / len(longer)
+            term = self.words[longer]
+            found[term] = max(found.get(term, 0.0), quality)
+            at += 1
+        best = sorted(found, key=lambda t: -len(self.postings[t]))[:MAX_PREFIX_EXPANSIONS]
+        return tuple((t, found[t]) for t in best)
+
+    def _typos(self, word: str) -> tuple[tuple[str, float], ...]:
+        """The terms of the book's words one typo from ``word``: a letter left out, added,
+        changed, or two neighbours swapped (OSA distance 1).
+        """
+        close: list[str] = []
+        for length in (len(word) - 1, len(word), len(word) + 1):
+            found = process.extract(
+                word,
+                self.by_length.get(length, ()),
+                scorer=OSA.distance,
+                score_cutoff=1,
+                limit=None,
+            )
+            close += [w for w, distance, _ in found if distance == 1]
+        return tuple(dict.fromkeys((self.words[w], Q_TYPO) for w in sorted(close)))
+
+    def claim_words(self, fact: Fact) -> frozenset[str]:
+        """The claim's words (terms, no stopwords, no numbers): what two claims share."""
+        return frozenset(t for t in self.claims[self.places[fact.id]] if not t[0].isdigit())
+
+    def search(self, query: str, limit: int = 10) -> list[Hit]:
+        """Facts matching ``query``, best first, each with its coverage of the query."""
+        if limit <= 0:
+            return []
+        words = self.analyse(query)
+        scores: dict[int, float] = {}
+        # The commonest exact word is copied as it is (in C); the others are added to it.
+        exact = [w for w in words if w.matches and w.matches[0][1] == 1.0]
+        first = max(exact, key=lambda w: len(self.postings[w.matches[0][0]]), default=None)
+        if first is not None:
+            scores = dict(self.postings[first.matches[0][0]])
+        for word in words:
+            if word is first:
+                continue
+            if len(word.matches) == 1:  # the usual case: one term, added as it is
+                term, quality = word.matches[0]
+                for place, value in self.postings[term].items():
+                    scores[place] = scores.get(place, 0.0) + value * quality
+                continue
+            best: dict[int, float] = {}  # a prefix or a typo: each fact's best expansion
+            for term, quality in word.matches:
+                for place, value in self.postings[term].items():
+                    if value * quality > best.get(place, 0.0):
+                        best[place] = value * quality
+            for place, value in best.items():
+                scores[place] = scores.get(place, 0.0) + value
+        named = self.by_id.get(fold(query[:MAX_QUERY_CHARS]).strip())
+        if named is not None:
+            scores.setdefault(named, 0.0)
+        if not scores:
+            return []
+        if any(has_hangul(w.word) for w in words):
+            for place in self.hangul & scores.keys():
+                scores[place] *= HANGUL_FACTOR
+        # Only the best facts can reach the top once phrases are counted: rank those.
+        pool = dict(heapq.nlargest(max(limit, PHRASE_POOL), scores.items(), key=itemgetter(1)))
+        self._add_phrases(words, pool)
+        if named is not None:
+            pool[named] = max(pool.values()) * 2 + 1.0
+        step = max(pool.values()) * NEAR_TIE or 1.0
+        order = sorted(pool, key=lambda p: (-math.floor(pool[p] / step), p))[:limit]
+        total = sum(w.weight for w in words)
+        return [
+            Hit(
+                self.facts[p],
+                pool[p],
+                1.0 if p == named or not total else self._covered(p, words) / total,
+            )
+            for p in order
+        ]
+
+    def _covered(self, place: int, words: list[_Term]) -> float:
+        """The query's informative weight that the fact at ``place`` matches."""
+        got = 0.0
+        for word in words:
+            qualities = [q for term, q in word.matches if place in self.postings[term]]
+            got += word.weight * max(qualities, default=0.0)
+        return got
+
+    def _add_phrases(self, words: list[_Term], scores: dict[int, float]) -> None:
+        """The phrase bonus: query words that stand side by side in a fact's claim, in the
+        query's order (at most one word between them).
+        """
+        pairs = [
+            (a.matches[0][0], b.matches[0][0], min(a.weight, b.weight))
+            for a, b in itertools.pairwise(words)
+            if a.matches and b.matches
+        ]
+        for place in scores if pairs else ():
+            claim = self.claims[place]
+            for first, second, weight in pairs:
+                if _follows(claim, first, second):
+                    scores[place] += PHRASE_BONUS * weight
+
+    # -- names -----------------------------------------------------------------------------------
+    def find_fact(self, text: str) -> Fact | None:
+        """The fact whose id is ``text`` (case and spacing aside)."""
+        place = self.by_id.get(fold(text[:MAX_QUERY_CHARS]).strip())
+        return self.facts[place] if place is not None else None
+
+    def resolve_topic(self, text: str) -> Topic | None:
+        """The topic ``text`` names: its id, title or an alias (folded, spelling-insensitive),
+        or a near-exact spelling of one.
+        """
+        k = key(text[:MAX_QUERY_CHARS])
+        if not k:
+            return None
+        tid = self.topic_keys.get(k)
+        if tid is None:
+            match = process.extractOne(
+                k, list(self.topic_keys), scorer=fuzz.ratio, score_cutoff=TOPIC_SPELLING
+            )
+            if match is not None:
+                tid = self.topic_keys[match[0]]
+        return self.book.topics.get(tid) if tid is not None else None
+
+    def topics_of(self, hits: Iterable[Hit]) -> list[Topic]:
+        """The topics of ``hits``, the most common first (ties: the best hit's first)."""
+        counts: Counter[str] = Counter()
+        first: dict[str, int] = {}
+        for rank, hit in enumerate(hits):
+            for tid in hit.fact.topics:
+                counts[tid] += 1
+                first.setdefault(tid, rank)
+        ordered = sorted(counts, key=lambda t: (-counts[t], first[t]))
+        return [self.book.topics[t] for t in ordered if t in self.book.topics]

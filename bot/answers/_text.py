@@ -1,0 +1,121 @@
+r"""Text normalisation shared by search and compose: folding, tokens, light stemming.
+
+Owns how a string becomes search terms. Everything here is pure.
+Folding is NFKD, combining marks dropped, NFC again (so Hangul syllables come back whole),
+casefold; zero-width and other format characters are removed. Tokens are Unicode word runs
+(``\\w+``), with numbers kept whole ("19,000" -> "19000"). English terms get a light stemmer
+that also merges British and American spellings ("labourers" and "laborers" -> "labor").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+#: Longest query we look at; the rest is ignored (a 6,000-character query costs nothing more).
+MAX_QUERY_CHARS = 300
+#: Most tokens we score per query.
+MAX_QUERY_TOKENS = 24
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\d+", re.UNICODE)
+_DIGIT_COMMA = re.compile(r"\d,\d")
+_OUR = re.compile(r"(?<=[a-z]{2})our(?=(?:s|ed|ing|er|ers)?$)")
+_ISE = re.compile(r"(?<=[a-z]{3})is(?=(?:e|es|ed|ing|ation|ations)$)")
+
+# Words that carry no subject: function words, and the fillers of a question ("how many ...
+# are there now", "tell me about ...", "what is the figure for ..."). A query is scored on the
+# rest, and a word the book does not know counts against an answer (see ``_index``), so a
+# filler missing here would turn an answerable question into a miss.
+_STOPWORDS_TEXT = """
+    a an and are as at be been being but by can could did do does doing for from had has have
+    having how i if in into is it its me my of on or our s so than that the their them then
+    there these they this those to too was we were what when where which while who whom whose
+    why will with would you your about tell show give find get got know any some much many
+    more most number numbers figure figures total amount now today currently current still
+    ever also please say says said
+"""
+STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of ``text`` (format characters removed)."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(ch for ch in decomposed if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
+    return unicodedata.normalize("NFC", kept).casefold()
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Folded word and number tokens of ``text``, in order (numbers without separators)."""
+    folded = fold(text)
+    toks: list[str] = _TOKEN.findall(folded)
+    if "," in folded and _DIGIT_COMMA.search(folded):  # only then does a number hold a comma
+        return [t.replace(",", "") if t[0].isdigit() else t for t in toks]
+    return toks
+
+
+# Irregular forms a team types ("who wrote", "wages paid", "workers held") -> the base form the
+# stemmer then treats like any other word.
+_IRREGULAR_TEXT = """
+    paid:pay held:hold wrote:write written:write sent:send sold:sell built:build made:make
+    took:take taken:take gave:give given:give women:woman men:man children:child fled:flee
+    kept:keep began:begin begun:begin brought:bring caught:catch went:go gone:go ran:run
+    bought:buy fought:fight taught:teach thought:think felt:feel led:lead met:meet told:tell
+    won:win lost:lose spent:spend died:die dying:die deaths:death seen:see saw:see knew:know
+    known:know grew:grow grown:grow drove:drive driven:drive fell:fall fallen:fall rose:rise
+    risen:rise chose:choose chosen:choose stole:steal stolen:steal broke:break broken:break
+    spoke:speak spoken:speak hid:hide hidden:hide forbade:forbid forbidden:forbid sought:seek
+    struck:strike bore:bear borne:bear born:bear laid:lay lent:lend dealt:deal meant:mean
+    people:person
+"""
+IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in _IRREGULAR_TEXT.split())
+
+
+@lru_cache(maxsize=65536)
+def stem(token: str) -> str:
+    """A light, deterministic English stemmer; other scripts and numbers pass through.
+
+    Irregular forms go to their base first (``wrote`` and ``written`` -> ``write``).
+    """
+    token = IRREGULAR.get(token, token)
+    if not token.isascii() or not token.isalpha() or len(token) <= 3:
+        return token
+    t = _OUR.sub("or", token)
+    t = _ISE.sub("iz", t)
+    if t.endswith("ies") and len(t) > 4:
+        t = t[:-3] + "y"
+    elif t.endswith("sses"):
+        t = t[:-2]
+    elif t.endswith("s") and not t.endswith(("ss", "us", "is")) and len(t) > 3:
+        t = t[:-1]
+    if t.endswith("ing") and len(t) > 5:
+        t = t[:-3]
+    elif (t.endswith("ed") and len(t) > 4) or (t.endswith("er") and len(t) > 5):
+        t = t[:-2]
+    if t.endswith("e") and len(t) > 4:
+        t = t[:-1]
+    return t
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed tokens of ``text`` in order, stopwords included (callers decide)."""
+    return list(map(stem, raw_tokens(text)))
+
+
+def query_terms(query: str) -> list[str]:
+    """The terms a query is scored on: bounded, stopwords dropped, duplicates removed."""
+    toks = raw_tokens(query[:MAX_QUERY_CHARS])
+    kept = [t for t in toks if t not in STOPWORDS]
+    seen: dict[str, None] = {}
+    for t in kept:
+        seen.setdefault(stem(t), None)
+    return list(seen)[:MAX_QUERY_TOKENS]
+
+
+def key(text: str) -> str:
+    """A comparison key for names: stemmed terms joined by spaces ("North-Korea labour" and
+    "north korea labor" share one).
+    """
+    return " ".join(terms(text))

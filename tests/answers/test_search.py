@@ -1,0 +1,325 @@
+"""Search: folding, tokens, stemming, field weights, typos, prefixes, Korean, coverage and misses,
+determinism, topics and autocomplete."""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.answers import (
+    ANSWER_COVERAGE,
+    SearchIndex,
+    complete_facts,
+    complete_topics,
+    fold,
+    query_terms,
+    raw_tokens,
+    stem,
+    suggest,
+    terms,
+)
+from bot.factbook import FactBook
+from tests.bookfactory import make_book, make_fact, make_source, make_topic, sample_book
+
+BOOK = sample_book()
+INDEX = SearchIndex(BOOK)
+
+
+def ids(query: str, limit: int = 10, book: FactBook = BOOK) -> list[str]:
+    index = INDEX if book is BOOK else SearchIndex(book)
+    return [h.fact.id for h in index.search(query, limit)]
+
+
+def answering(query: str, book: FactBook = BOOK) -> list[str]:
+    """The facts that cover ``query`` well enough to be an answer, best first."""
+    index = INDEX if book is BOOK else SearchIndex(book)
+    return [h.fact.id for h in index.search(query) if h.answers]
+
+
+# -- text helpers --------------------------------------------------------------------------------
+def test_fold_drops_case_accents_and_invisible_characters() -> None:
+    assert fold("SANCIÓN Économique") == "sancion economique"
+    assert fold("Ru\u200bssia") == "russia"
+    assert fold("ﬁnance") == "finance"  # compatibility ligature
+    assert fold("노동자") == "노동자"  # Hangul syllables come back whole
+
+
+def test_tokens_keep_numbers_whole_and_read_hangul() -> None:
+    assert raw_tokens("19,000 workers; $1.2 billion") == ["19000", "workers", "1.2", "billion"]
+    assert raw_tokens("북한 노동자는 13,221명") == ["북한", "노동자는", "13221", "명"]
+
+
+def test_stemming_merges_plurals_and_british_american_spelling() -> None:
+    assert stem("workers") == stem("worker") == stem("working")
+    assert stem("labourers") == stem("laborers") == stem("labour") == stem("labor")
+    assert stem("organisation") == stem("organization")
+    assert stem("countries") == stem("country")
+    assert terms("Estimated estimates") == [stem("estimate")] * 2
+
+
+def test_query_terms_drop_stopwords_and_are_bounded() -> None:
+    assert query_terms("How many of the workers are in Russia now?") == ["work", "russia"]
+    assert len(query_terms("word " * 5000)) == 1
+    assert len(query_terms(" ".join(f"w{i}x" for i in range(500)))) <= 24
+
+
+def test_irregular_forms_meet_their_base() -> None:
+    assert stem("wrote") == stem("written") == stem("write")
+    assert stem("paid") == stem("pay") and stem("held") == stem("holds")
+    assert stem("women") == stem("woman") and stem("children") == stem("child")
+
+
+# -- ranking -------------------------------------------------------------------------------------
+def test_a_claim_word_beats_the_same_word_inherited_from_a_topic() -> None:
+    book = make_book(
+        [
+            make_fact("on-topic", "Loggers worked in camps in the taiga.", topics=["logging"]),
+            make_fact("says-it", "Timber exports rose in 2015.", topics=["economy"]),
+        ],
+        topics=[make_topic("economy", "Economy"), make_topic("logging", "Logging", ["timber"])],
+    )
+    # both carry the word; the fact that says it comes first, the topic's fact still answers
+    assert ids("timber", book=book) == ["says-it", "on-topic"]
+    assert answering("timber", book=book) == ["says-it", "on-topic"]
+    assert ids("logging", book=book)[0] == "on-topic"
+
+
+def test_field_weights_order_claim_over_quote_over_source_title() -> None:
+    book = make_book(
+        [
+            make_fact("in-title", "Nothing here.", source="s-title"),
+            make_fact("in-quote", "Nothing either.", quote="the shipyard was busy"),
+            make_fact("in-claim", "A shipyard employed them."),
+        ],
+        sources=[make_source("s-title", title="Shipyard report"), make_source("src")],
+    )
+    assert ids("shipyard", book=book) == ["in-claim", "in-quote", "in-title"]
+
+
+def test_fact_id_query_puts_that_fact_first() -> None:
+    assert ids("fa-mongolia")[0] == "fa-mongolia"
+    assert ids("  FA-Mongolia ")[0] == "fa-mongolia"
+
+
+def test_the_fact_covering_more_and_rarer_words_wins() -> None:
+    assert set(ids("russia logging camps")[:2]) == {"logging-1967", "logging-conditions"}
+    book = make_book(
+        [
+            make_fact("alpha-one", "Alpha alpha alpha."),
+            make_fact("two", "Alpha and bravo.", source="s2"),
+            make_fact("three", "Alpha, bravo and charlie.", source="s3"),
+            make_fact("none", "Delta."),
+        ],
+        topics=[make_topic("general")],
+    )
+    assert ids("alpha bravo charlie", book=book) == ["three", "two", "alpha-one"]
+    assert ids("alpha bravo charlie", limit=1, book=book) == ["three"]
+
+
+def test_words_side_by_side_in_a_claim_add_a_phrase_bonus() -> None:
+    book = make_book(
+        [
+            make_fact("apart", "Construction work went on while sites in Mongolia closed."),
+            make_fact("phrase", "Workers were seen on construction sites in Mongolia."),
+        ]
+    )
+    assert ids("construction sites", book=book)[0] == "phrase"
+
+
+def test_superseded_fact_ranks_below_its_replacement() -> None:
+    got = ids("ILO forced labour estimate")
+    assert got.index("ilo-2021-forced-labour") < got.index("ilo-2016-forced-labour")
+    assert ids("ilo-2016-forced-labour")[0] == "ilo-2016-forced-labour"  # findable by id
+
+
+def test_near_ties_go_to_the_curators_order() -> None:
+    facts = [make_fact(f"f{i}", "Identical claim about shipyards.") for i in range(6)]
+    forward = make_book(facts)
+    backward = make_book(list(reversed(facts)))
+    assert ids("shipyards", book=forward) == [f"f{i}" for i in range(6)]
+    assert ids("shipyards", book=backward) == [f"f{i}" for i in reversed(range(6))]
+
+
+def test_accents_and_case_are_folded() -> None:
+    book = make_book(
+        [
+            make_fact("es", "La sanción económica afectó a los trabajadores."),
+            make_fact("x", "Other."),
+        ]
+    )
+    assert ids("SANCION economica", book=book) == ["es"]
+
+
+def test_korean_words_match_their_inflected_forms_and_prefer_hangul_facts() -> None:
+    assert ids("러시아")[0] == "kbs-russia-entries"
+    assert ids("노동자")[0] == "kbs-russia-entries"  # 노동자는 in the claim
+    assert ids("노동")[0] == "kbs-russia-entries"  # a two-syllable word
+    assert ids("러시아에서 노동자")[0] == "kbs-russia-entries"  # 러시아 + a particle
+    # a number both a Hangul and an English fact state: the Hangul query prefers Hangul
+    book = make_book(
+        [
+            make_fact("en", "In 2024 some 13,221 North Koreans entered Russia."),
+            make_fact("ko", "2024년 러시아에 입국한 북한 사람은 13,221명이었다."),
+        ]
+    )
+    assert ids("13,221명", book=book)[0] == "ko"
+    assert ids("13,221 North Koreans", book=book)[0] == "en"
+
+
+def test_prefix_on_the_last_word_and_stemming() -> None:
+    assert "fa-mongolia" in ids("labourers")
+    assert "fa-mongolia" in ids("laborers")
+    assert ids("construc")[0] == "fa-mongolia"  # still typing
+    assert ids("construc ") == []  # a finished word is a word
+    book = make_book([make_fact("w", "One worker was paid."), make_fact("z", "Unrelated.")])
+    assert ids("workers", book=book) == ["w"]
+    assert ids("work", book=book) == ["w"]
+
+
+def test_typos_of_longer_words_match_and_ordinary_words_never_do() -> None:
+    assert set(ids("Rusia logging")[:2]) == {"logging-1967", "logging-conditions"}
+    assert set(ids("Russia loging")[:2]) == {"logging-1967", "logging-conditions"}
+    assert ids("Mongolai")[0] == "fa-mongolia"
+    book = make_book(
+        [
+            make_fact("unclear", "The figure is unclear."),
+            make_fact("back", "Workers were sent back."),
+        ]
+    )
+    assert ids("nuclear", book=book) == []  # an English word, not a typo of "unclear"
+    assert ids("hack", book=book) == []  # four letters: too short for a typo
+    assert ids("unclaer", book=book) == ["unclear"]
+
+
+def test_coverage_is_the_share_of_the_query_a_fact_matches() -> None:
+    [hit] = INDEX.search("fa-mongolia", 1)
+    assert hit.coverage == 1.0 and hit.answers
+    top = INDEX.search("Mongolia construction")[0]
+    assert top.fact.id == "fa-mongolia" and top.coverage == 1.0
+    partial = INDEX.search("Mongolia zebra giraffe")[0]
+    assert partial.fact.id == "fa-mongolia" and partial.coverage < ANSWER_COVERAGE
+    assert not partial.answers
+
+
+def test_words_the_book_does_not_know_make_a_miss() -> None:
+    for query in ("Kim Jong Un nuclear tests", "Lazarus Group crypto hacking", "xyzzy"):
+        assert answering(query) == [], query
+    assert answering("the of and") == []  # only stopwords
+    assert answering("") == []
+    assert answering("russian far east loging camps zz")  # "zz" is noise, not a word
+
+
+def test_limit_is_respected() -> None:
+    assert len(INDEX.search("north korean", limit=3)) == 3
+    assert INDEX.search("north korean", limit=0) == []
+
+
+def test_suggestions_for_a_miss() -> None:
+    assert suggest(INDEX, "russian far east loging")[0] == "Russian Far East logging"
+    got = suggest(INDEX, "fa-revnue")
+    assert "fa-revenue" in got and len(got) <= 3
+    nothing = suggest(INDEX, "xyzzy")  # nothing close: the largest topics
+    assert nothing and nothing[0] == "North Korean overseas labour" and len(nothing) <= 3
+
+
+def test_hostile_queries_do_not_raise_and_stay_fast() -> None:
+    queries = [
+        "x" * 6000,
+        "workers " * 1000,
+        "   \t\n",
+        "\u200b\u200f\u202e",
+        "🚢🚢🚢 workers",
+        "@everyone <@&123456789012345678>",
+        "```*bold* _x_```",
+        "https://example.org/a_(b)",
+    ]
+    for q in queries:
+        start = time.perf_counter()
+        INDEX.search(q)
+        suggest(INDEX, q)
+        complete_topics(INDEX, q, 25)
+        complete_facts(INDEX, q, 25)
+        INDEX.resolve_topic(q)
+        assert time.perf_counter() - start < 0.5, q[:40]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=60))
+def test_any_query_gives_bounded_consistent_results(query: str) -> None:
+    hits = INDEX.search(query, limit=5)
+    assert len(hits) <= 5
+    longer = INDEX.search(query, limit=12)
+    assert [h.fact.id for h in longer[:5]] == [h.fact.id for h in hits]  # top-k is a prefix
+    assert all(0.0 <= h.coverage <= 1.0 for h in longer)
+    assert 1 <= len(suggest(INDEX, query)) <= 3
+
+
+def test_the_same_book_gives_the_same_ranking() -> None:
+    other = SearchIndex(sample_book("other"))
+    for q in ("workers", "Rusia logging", "revenue", "러시아", "how many workers in russia"):
+        assert ids(q) == ids(q) == [h.fact.id for h in other.search(q)]
+
+
+# -- topics --------------------------------------------------------------------------------------
+def test_resolve_topic_by_id_title_alias_and_spelling_variants() -> None:
+    for text in (
+        "russia-logging",
+        "Russian Far East logging",
+        "logging camps",
+        "LOGGING CAMP",
+        "russian far-east logging",
+        "Russian Far East loging",  # one typo
+    ):
+        topic = INDEX.resolve_topic(text)
+        assert topic is not None and topic.id == "russia-logging", text
+    found = INDEX.resolve_topic("north korean workers")
+    assert found is not None and found.id == "nk-overseas-labour"
+    assert INDEX.resolve_topic("bananas") is None
+    assert INDEX.resolve_topic("") is None
+
+
+# -- autocomplete --------------------------------------------------------------------------------
+def test_autocomplete_returns_at_most_the_limit_best_first() -> None:
+    topics = [
+        make_topic(f"topic-{i:02d}", f"Topic {i:02d} " + "long title " * 20) for i in range(40)
+    ]
+    facts = [
+        make_fact(f"fact-{i:02d}", "Claim " + "very long words " * 30, topics=[t.id])
+        for i, t in enumerate(topics)
+    ]
+    index = SearchIndex(make_book(facts, topics=topics))
+    for partial in ("", "topic", "long", "claim", "fact-0", "zzzz"):
+        assert len(complete_topics(index, partial, 25)) <= 25
+        assert len(complete_facts(index, partial, 7)) <= 7
+    empty = complete_topics(index, "", 25)
+    assert [v for _, v in empty] == [f"topic-{i:02d}" for i in range(25)]
+    assert empty[0][0].endswith(" · 1 fact") and len(empty[0][0]) > 100  # whole: the app fits it
+    assert [v for _, v in complete_facts(index, "fact-1", 25)][:3] == [
+        "fact-10",
+        "fact-11",
+        "fact-12",
+    ]
+
+
+def test_complete_topics_ranks_prefix_matches_first() -> None:
+    got = [v for _, v in complete_topics(INDEX, "rus", 25)]
+    assert got[0] == "russia-logging"
+    assert complete_topics(INDEX, "earn", 25)[0][1] == "revenue"  # an alias
+    assert complete_topics(INDEX, "Rusian", 25)[0][1] == "russia-logging"  # typo
+    labels = {v: label for label, v in complete_topics(INDEX, "", 25)}
+    assert labels["sanctions"] == "UN sanctions · 1 fact"
+
+
+def test_complete_facts_ids_then_matches_and_skips_superseded_on_empty() -> None:
+    got = [v for _, v in complete_facts(INDEX, "fa-", 25)]
+    assert got[:5] == [
+        "fa-interviews",
+        "fa-revenue",
+        "fa-revenue-hard-cash",
+        "fa-host-countries",
+        "fa-mongolia",
+    ]
+    assert "ilo-2016-forced-labour" not in [v for _, v in complete_facts(INDEX, "", 25)]
+    assert complete_facts(INDEX, "mongolia", 25)[0][1] == "fa-mongolia"
