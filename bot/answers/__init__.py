@@ -22,6 +22,7 @@ from bot.answers._compose import (
     suggest,
     topics_answer,
 )
+from bot.answers._expected import Outcome, check_expected, judge
 from bot.answers._index import ANSWER_COVERAGE, Hit, SearchIndex, english_words
 from bot.answers._render import (
     and_more,
@@ -56,8 +57,10 @@ __all__ = [
     "Answer",
     "Hit",
     "Kind",
+    "Outcome",
     "SearchIndex",
     "and_more",
+    "check_expected",
     "citation",
     "complete_facts",
     "complete_topics",
@@ -70,6 +73,7 @@ __all__ = [
     "fit_items",
     "fold",
     "heading",
+    "judge",
     "marks",
     "newest",
     "plain",

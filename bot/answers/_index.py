@@ -18,11 +18,13 @@ ordinary English word ("nuclear" never matches "unclear"). Hangul words are inde
 their leading syllables, so two-syllable Korean words match longer inflected forms, and a
 Hangul query prefers facts written in Hangul.
 
-Every hit carries its *coverage*: the share of the query's informative weight (the idf of each
-non-stopword, and a high weight for a word the book does not know) that the fact matched. An
-answer needs :data:`ANSWER_COVERAGE`; below it the query is a miss ("not in the book").
+Every hit carries its *coverage*: the share of the query's informative weight that the fact
+matched. A word's weight is its rarity in the book (idf; a word the book does not know is the
+rarest) times its rarity in English (an everyday word like "start" says little, a name or a
+figure much). An answer needs :data:`ANSWER_COVERAGE`; below it the query is a miss ("not in
+the book").
 
-The order is: score, with near-ties (within 1%) broken by the curators' order; superseded
+The order is: score, with near-ties (within 5%) broken by the curators' order; superseded
 facts score half; a query that is exactly a fact id puts that fact first. Everything is plain
 dicts, rebuilt whole for each version of the book (well under a second for a thousand facts);
 an index is read-only once built, so searches are thread-safe.
@@ -58,34 +60,39 @@ from bot.factbook import Fact, FactBook, Topic
 #: How much a term counts in each field of a fact.
 FIELD_WEIGHTS = {
     "claim": 1.0,
-    "id": 0.6,
-    "region": 0.6,
+    "id": 1.0,
+    "topic": 0.8,
     "quote": 0.4,
     "publisher": 0.4,
-    "topic": 0.3,
-    "title": 0.25,
+    "title": 0.35,
+    "region": 0.3,
 }
 #: Length normalisation of the fields whose length varies (BM25's ``b``); the others are
 #: names, where a term is there or not.
 FIELD_B = {"claim": 0.5, "quote": 0.5}
-K1 = 1.2
+K1 = 1.6
 #: Match quality: a prefix of a longer word, a word one typo away.
 Q_PREFIX = 0.8
 Q_TYPO = 0.7
 #: Two query words side by side in a claim add this share of the rarer one's idf.
 PHRASE_BONUS = 0.5
 #: Share of the query's informative weight a fact must cover to be an answer.
-ANSWER_COVERAGE = 0.6
+ANSWER_COVERAGE = 0.65
 SUPERSEDED_FACTOR = 0.5
 HANGUL_FACTOR = 1.5
 #: Scores within this share of each other are near-ties: the curators' order decides.
-NEAR_TIE = 0.01
+NEAR_TIE = 0.05
 MIN_PREFIX = 3
 MAX_PREFIX_EXPANSIONS = 8
 #: No typo match for words shorter than this (one typo at most, whatever the length).
 MIN_TYPO = 5
 #: A word the book does not know that is shorter than this is noise ("zz"), not evidence.
 MIN_UNKNOWN = 3
+#: The least a word the book does not know counts against an answer (the commonest words).
+RARITY_FLOOR = 0.2
+#: A word used at least this often in English is ordinary: never taken for a typo ("nuclear"
+#: is no typo of "unclear"; "chian", used 50 times, may be one of "chain").
+ORDINARY_USES = 1000
 #: How close (0-100) a text must be to a topic's name to name that topic.
 TOPIC_SPELLING = 88
 #: Hits scored for the phrase bonus (the rest cannot reach the top with it).
@@ -125,15 +132,33 @@ def _follows(terms: tuple[str, ...], first: str, second: str) -> bool:
 
 
 @cache
-def english_words() -> Mapping[str, None]:
-    """Ordinary English words, which are never taken for a typo of another word: the word
-    list of pyspellchecker, read once, on the first query that needs it. Kept as a plain dict
-    of strings, which the garbage collector never walks (a set of 160,000 words would add
-    some 20 ms to each of its full collections).
+def english_words() -> Mapping[str, int]:
+    """Ordinary English words and how often each is used: the word list of pyspellchecker
+    (counted in film subtitles), read once, on the first query that needs it. A word in it is
+    never taken for a typo of another, and a word the book does not know weighs less the
+    commoner it is. Kept as a plain dict of strings and numbers, which the garbage collector
+    never walks (a set of 160,000 words would add some 20 ms to each full collection).
     """
     from spellchecker import SpellChecker
 
-    return dict.fromkeys(SpellChecker(distance=1).word_frequency.dictionary)
+    counts = SpellChecker(distance=1).word_frequency.dictionary
+    return {word: n for word, n in counts.items()}  # built anew: untracked
+
+
+def _rarity(word: str) -> float:
+    """How much a query word says, 0.2 to 1, by how rarely English uses it: a name, a figure
+    or a term ("Lazarus", "2018", "crypto") fully, an everyday word ("start", "told") little.
+    A book of a few dozen facts is too small to tell that from its own counts alone.
+    """
+    if not word.isalpha() or has_hangul(word):
+        return 1.0
+    uses = english_words().get(word, 0)
+    return min(1.0, max(RARITY_FLOOR, 1.25 - math.log10(uses + 1) / 5))
+
+
+def _acronym(word: str, text: str) -> bool:
+    """Whether ``word`` was typed in capitals ("EU", "UK"): a short word that means something."""
+    return re.search(rf"\b{re.escape(word.upper())}\b", text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,10 +313,10 @@ class SearchIndex:
         out: list[_Term] = []
         for i, (term, word) in enumerate(pairs):
             matches = self._matches(term, word, last=typing and i == len(pairs) - 1)
-            if not matches and len(word) < MIN_UNKNOWN and not has_hangul(word):
-                continue
+            if not matches and len(word) < MIN_UNKNOWN and not _acronym(word, text):
+                continue  # "zz": noise, not evidence ("EU" typed as an acronym counts)
             df = max((len(self.postings[t]) for t, _ in matches), default=0)
-            out.append(_Term(term, matches, self.idf(df)))
+            out.append(_Term(term, matches, self.idf(df) * _rarity(word)))
         return out
 
     def _matches(self, term: str, word: str, *, last: bool) -> tuple[tuple[str, float], ...]:
@@ -308,7 +333,7 @@ class SearchIndex:
             found = self._prefixed(word)
             if found:
                 return found
-        if len(word) >= MIN_TYPO and word not in english_words():
+        if len(word) >= MIN_TYPO and english_words().get(word, 0) < ORDINARY_USES:
             return self._typos(word)
         return ()
 
@@ -376,25 +401,20 @@ class SearchIndex:
             scores.setdefault(named, 0.0)
         if not scores:
             return []
-        if any(has_hangul(w.word) for w in words):
+        if has_hangul(query[:MAX_QUERY_CHARS]):
             for place in self.hangul & scores.keys():
                 scores[place] *= HANGUL_FACTOR
         # Only the best facts can reach the top once phrases are counted: rank those.
         pool = dict(heapq.nlargest(max(limit, PHRASE_POOL), scores.items(), key=itemgetter(1)))
         self._add_phrases(words, pool)
+        total = sum(w.weight for w in words)
+        coverage = {p: self._covered(p, words) / total if total else 1.0 for p in pool}
         if named is not None:
             pool[named] = max(pool.values()) * 2 + 1.0
+            coverage[named] = 1.0
         step = max(pool.values()) * NEAR_TIE or 1.0
         order = sorted(pool, key=lambda p: (-math.floor(pool[p] / step), p))[:limit]
-        total = sum(w.weight for w in words)
-        return [
-            Hit(
-                self.facts[p],
-                pool[p],
-                1.0 if p == named or not total else self._covered(p, words) / total,
-            )
-            for p in order
-        ]
+        return [Hit(self.facts[p], pool[p], coverage[p]) for p in order]
 
     def _covered(self, place: int, words: list[_Term]) -> float:
         """The query's informative weight that the fact at ``place`` matches."""

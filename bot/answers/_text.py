@@ -48,8 +48,12 @@ def fold(text: str) -> str:
 
 
 def raw_tokens(text: str) -> list[str]:
-    """Folded word and number tokens of ``text``, in order (numbers without separators)."""
+    """Folded word and number tokens of ``text``, in order (numbers without separators; a
+    "%" is the word "percent").
+    """
     folded = fold(text)
+    if "%" in folded:
+        folded = folded.replace("%", " percent ")
     toks: list[str] = _TOKEN.findall(folded)
     if "," in folded and _DIGIT_COMMA.search(folded):  # only then does a number hold a comma
         return [t.replace(",", "") if t[0].isdigit() else t for t in toks]
@@ -68,7 +72,8 @@ _IRREGULAR_TEXT = """
     risen:rise chose:choose chosen:choose stole:steal stolen:steal broke:break broken:break
     spoke:speak spoken:speak hid:hide hidden:hide forbade:forbid forbidden:forbid sought:seek
     struck:strike bore:bear borne:bear born:bear laid:lay lent:lend dealt:deal meant:mean
-    people:person
+    people:person percentage:percent percentages:percent fishermen:fisherman
+    seamen:seaman beaten:beat bn:billion
 """
 IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in _IRREGULAR_TEXT.split())
 
@@ -91,11 +96,18 @@ def stem(token: str) -> str:
     elif t.endswith("s") and not t.endswith(("ss", "us", "is")) and len(t) > 3:
         t = t[:-1]
     if t.endswith("ing") and len(t) > 5:
-        t = t[:-3]
+        t = _undouble(t[:-3])
     elif (t.endswith("ed") and len(t) > 4) or (t.endswith("er") and len(t) > 5):
-        t = t[:-2]
+        t = _undouble(t[:-2])
     if t.endswith("e") and len(t) > 4:
         t = t[:-1]
+    return t
+
+
+def _undouble(t: str) -> str:
+    """A doubled last consonant left by a suffix undone: "kidnapp" -> "kidnap", "logg" -> "log"."""
+    if len(t) >= 3 and t[-1] == t[-2] and t[-1] not in "aeioulsz":
+        return t[:-1]
     return t
 
 

@@ -1,7 +1,9 @@
 """``python -m bot check``: validate a facts file and report every problem.
 
 Owns the command's output (text for people, JSON for CI bots, the stale list) and its exit
-status: 0 valid, 1 invalid (or warnings/stale facts with ``--strict``), 2 unreadable file.
+status: 0 valid, 1 invalid (or warnings/stale facts with ``--strict``, or an expected question
+that no longer gets its fact first with ``--queries``), 2 a file that cannot be read. Only
+``--queries`` asks the book anything, so only it loads the answers stage.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ import sys
 from typing import Any
 
 from bot.curation import StaleFact, stale_facts
-from bot.factbook import DEFAULT_MAX_BYTES, DEFAULT_PATH, FactsUnreadable, LoadResult, load_path
+from bot.factbook import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_PATH,
+    FactsUnreadable,
+    Finding,
+    LoadResult,
+    load_path,
+    load_queries,
+)
 from bot.words import plural
 
 
@@ -70,22 +80,43 @@ def _as_json(
     return out
 
 
+def expected_findings(result: LoadResult, queries: str) -> list[Finding]:
+    """The queries file's own problems, then every question the book no longer answers as
+    expected (none asked when the book itself is invalid). Raises FactsUnreadable.
+    """
+    judged = load_queries(queries)
+    if not judged.ok or result.book is None:
+        return list(judged.findings)
+    from bot.answers import SearchIndex, check_expected  # only --queries needs the engine
+
+    index = SearchIndex(result.book)
+    return [*judged.findings, *check_expected(index, judged.queries, queries)]
+
+
 def main(args: argparse.Namespace) -> int:
     path: str = args.path or DEFAULT_PATH
     max_bytes: int = args.max_bytes if args.max_bytes is not None else DEFAULT_MAX_BYTES
     today = dt.datetime.now(dt.UTC).date()
     try:
         result = load_path(path, max_bytes=max_bytes, today=today)
+        expected = expected_findings(result, args.queries) if args.queries else []
     except FactsUnreadable as exc:
         print(f"factbot check: {exc}", file=sys.stderr)
         return 2
     # the same list as /facts stale: oldest review first, superseded facts left out
     stale_list = stale_facts(result.book, today) if result.book is not None else []
     stale = [_stale_entry(item) for item in stale_list]
-    failed = _failed(result, stale_list, args.strict)
+    failed = _failed(result, stale_list, args.strict) or bool(expected)
     shown = stale if args.stale else None
     if args.fmt == "json":
-        print(json.dumps(_as_json(result, path, not failed, shown), ensure_ascii=False, indent=2))
+        out = _as_json(result, path, not failed, shown)
+        if args.queries:
+            out["queries"] = {"path": args.queries, "failures": [f.to_dict() for f in expected]}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         _print_text(result, path, shown)
+        if args.queries:
+            for finding in expected:
+                print(finding.report_line())
+            print(f"{args.queries}: {plural(len(expected), 'problem')}")
     return 1 if failed else 0

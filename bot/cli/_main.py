@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--max-bytes", type=int, default=None, metavar="N", help="refuse files larger than N bytes"
     )
+    p.add_argument(
+        "--queries",
+        metavar="FILE",
+        default=None,
+        help="the team's expected questions: report each that no longer gets its fact first",
+    )
 
     p = sub.add_parser("ask", help="preview the bot's answer to a query")
     p.add_argument("query", nargs="+", help="what to ask")

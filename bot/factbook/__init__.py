@@ -21,17 +21,20 @@ from bot.factbook._load import (
     load_path,
 )
 from bot.factbook._model import Confidence, Fact, FactBook, Source, Topic
+from bot.factbook._queries import ExpectedQuery, QueriesResult, load_queries
 from bot.factbook._yaml import has_libyaml
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_PATH",
     "Confidence",
+    "ExpectedQuery",
     "Fact",
     "FactBook",
     "FactsUnreadable",
     "Finding",
     "LoadResult",
+    "QueriesResult",
     "Severity",
     "Source",
     "Topic",
@@ -41,4 +44,5 @@ __all__ = [
     "has_libyaml",
     "load_bytes",
     "load_path",
+    "load_queries",
 ]

@@ -267,6 +267,13 @@ class FieldReader:
             return None
         return value
 
+    def flag(self, node: Node, subject: str | None, what: str) -> bool | None:
+        """``true`` or ``false`` (YAML 1.1 also reads yes/no, on/off)."""
+        if not isinstance(node, ScalarNode) or scalar_tag(node) != BOOL_TAG:
+            self.wrong_kind(node, subject, what, "true or false")
+            return None
+        return node.value.lower() in ("true", "yes", "on", "y")
+
     def url(self, node: Node, subject: str | None, what: str) -> str | None:
         text = self.text(node, subject, what)
         if text is None:

@@ -132,7 +132,7 @@ def test_fact_answer_is_a_current_hit_and_prefers_a_verified_one(
 def test_fact_answer_prefers_a_verified_fact_nearly_as_good() -> None:
     book = make_book(
         [
-            make_fact("heard", "Shipyard workers were unpaid.", confidence="secondhand"),
+            make_fact("heard", "Shipyard workers were unpaid, AFP said.", confidence="secondhand"),
             make_fact("read", "Shipyard workers were unpaid for months."),
         ]
     )

@@ -162,3 +162,42 @@ def test_python_m_bot_check(tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 1 and ":38:1: error: a tab character" in bad.stdout
+
+
+def test_expected_questions_that_no_longer_get_their_fact_first_fail_the_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    facts = str(Path(__file__).resolve().parents[2] / "facts.yaml")
+    queries = tmp_path / "queries.yaml"
+    queries.write_text(
+        "version: 1\nqueries:\n"
+        "  - query: what does resolution 2397 require\n"
+        "    answers: [unscr-2397-repatriation]\n"
+        "  - query: Lazarus Group crypto hacking\n"
+        "    miss: true\n",
+        encoding="utf-8",
+    )
+    assert main(["check", facts, "--queries", str(queries)]) == 0
+    assert f"{queries}: 0 problems" in capsys.readouterr().out
+    queries.write_text(
+        "version: 1\nqueries:\n"
+        "  - query: what does resolution 2397 require\n"
+        "    answers: [fa-2015-mongolia]\n"  # line 4: not what the book answers
+        "  - query: Mongolia\n"
+        "    answers: [fa-2015-mongolai]\n"  # line 6: no such fact
+        "  - query: Kuwait\n"
+        "    miss: true\n",
+        encoding="utf-8",
+    )
+    assert main(["check", facts, "--queries", str(queries)]) == 1
+    out = capsys.readouterr().out
+    assert (
+        f"{queries}:3:5: error: what does resolution 2397 require: answered with "
+        "unscr-2397-repatriation, expected fa-2015-mongolia" in out
+    )
+    assert "unknown fact 'fa-2015-mongolai' (did you mean 'fa-2015-mongolia'?)" in out
+    assert f"{queries}:7:5: error: Kuwait: expected a miss, answered with" in out
+    assert main(["check", facts, "--queries", str(queries), "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert not data["ok"] and len(data["queries"]["failures"]) == 3
+    assert main(["check", facts, "--queries", str(tmp_path / "none.yaml")]) == 2
