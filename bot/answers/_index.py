@@ -55,7 +55,7 @@ from bot.answers._text import (
     raw_tokens,
     stem,
 )
-from bot.factbook import Fact, FactBook, Topic
+from bot.factbook import Fact, FactBook, Topic, figures
 
 #: How much a term counts in each field of a fact.
 FIELD_WEIGHTS = {
@@ -80,6 +80,9 @@ PHRASE_BONUS = 0.5
 ANSWER_COVERAGE = 0.65
 SUPERSEDED_FACTOR = 0.5
 HANGUL_FACTOR = 1.5
+#: A question that asks for a number ("how many ...", "how much ...") prefers facts that
+#: state one: their score is multiplied by this.
+FIGURE_FACTOR = 1.2
 #: Scores within this share of each other are near-ties: the curators' order decides.
 NEAR_TIE = 0.05
 MIN_PREFIX = 3
@@ -99,6 +102,11 @@ TOPIC_SPELLING = 88
 PHRASE_POOL = 30
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_ASKS_FOR_FIGURE = re.compile(
+    r"\bhow (?:many|much|large|big)\b|\bwhat (?:share|percentage|proportion|number|figure)\b"
+    r"|몇|얼마",
+    re.I,
+)
 
 
 def has_hangul(text: str) -> bool:
@@ -191,12 +199,17 @@ class SearchIndex:
         self.book = book
         self.facts: tuple[Fact, ...] = tuple(book.facts.values())
         self.n = len(self.facts)
+        #: How many facts name each region (a summary narrows to a place the query names).
+        self.region_counts: dict[str, int] = {}
+        for fact in self.facts:
+            for region in fact.regions:
+                self.region_counts[region] = self.region_counts.get(region, 0) + 1
         #: Every word as written in the book (folded) -> its term: typos and prefixes are
         #: matched on the words people type, then stand for the words' terms.
         self.words: dict[str, str] = {}
         topics = {tid: self._names(t.id, t.title, *t.aliases) for tid, t in book.topics.items()}
         sources = {
-            sid: (self._names(s.publisher, s.author or ""), self._names(s.title))
+            sid: (self._names(s.publisher, s.author or ""), self._names(s.title or ""))
             for sid, s in book.sources.items()
         }
         claims = [tuple(raw_tokens(f.claim)) for f in self.facts]
@@ -221,6 +234,7 @@ class SearchIndex:
             fold(n): t.title for t in book.topics.values() for n in (t.title, *t.aliases)
         }
         self.hangul = frozenset(i for i, f in enumerate(self.facts) if has_hangul(f.claim))
+        self.with_figures = frozenset(i for i, f in enumerate(self.facts) if figures(f.claim))
         self.by_id = {fold(f.id): i for i, f in enumerate(self.facts)}
         self.places = {f.id: i for i, f in enumerate(self.facts)}
         self.topic_keys: dict[str, str] = {}
@@ -404,6 +418,9 @@ class SearchIndex:
         if has_hangul(query[:MAX_QUERY_CHARS]):
             for place in self.hangul & scores.keys():
                 scores[place] *= HANGUL_FACTOR
+        if _ASKS_FOR_FIGURE.search(query[:MAX_QUERY_CHARS]):
+            for place in self.with_figures & scores.keys():
+                scores[place] *= FIGURE_FACTOR
         # Only the best facts can reach the top once phrases are counted: rank those.
         pool = dict(heapq.nlargest(max(limit, PHRASE_POOL), scores.items(), key=itemgetter(1)))
         self._add_phrases(words, pool)
@@ -412,9 +429,7 @@ class SearchIndex:
         if named is not None:
             pool[named] = max(pool.values()) * 2 + 1.0
             coverage[named] = 1.0
-        step = max(pool.values()) * NEAR_TIE or 1.0
-        order = sorted(pool, key=lambda p: (-math.floor(pool[p] / step), p))[:limit]
-        return [Hit(self.facts[p], pool[p], coverage[p]) for p in order]
+        return [Hit(self.facts[p], pool[p], coverage[p]) for p in _near_ties_in_order(pool)[:limit]]
 
     def _covered(self, place: int, words: list[_Term]) -> float:
         """The query's informative weight that the fact at ``place`` matches."""
@@ -471,3 +486,18 @@ class SearchIndex:
                 first.setdefault(tid, rank)
         ordered = sorted(counts, key=lambda t: (-counts[t], first[t]))
         return [self.book.topics[t] for t in ordered if t in self.book.topics]
+
+
+def _near_ties_in_order(scores: dict[int, float]) -> list[int]:
+    """Places best first; a run of scores within NEAR_TIE of the run's best is a near-tie,
+    put in the curators' order (a place is a fact's position in the book).
+    """
+    ranked = sorted(scores, key=lambda p: (-scores[p], p))
+    out: list[int] = []
+    run: list[int] = []
+    for place in ranked:
+        if run and scores[place] < scores[run[0]] * (1 - NEAR_TIE):
+            out += sorted(run)
+            run = []
+        run.append(place)
+    return out + sorted(run)

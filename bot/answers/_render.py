@@ -1,9 +1,11 @@
 """Answers as plain text and as JSON, and the pieces every other form shares.
 
-Owns how an :class:`Answer` reads as text: the citation line of a source, the remarks on a fact
-(as of, secondhand, review due), the heading, "did you mean", and :func:`plain`, copy-paste
-text with a numbered source list and full URLs. The Discord layer renders embeds from the same
-pieces and passes its own escaping, link style and message limit to :func:`plain`.
+Owns how an :class:`Answer` reads as text: the citation line of a source (a source without a
+title is named by its publisher and date; words read on another page say where), the remarks on
+a fact (as of, who first made a repeated figure, secondhand, review due), the heading, "did you
+mean", and :func:`plain`, copy-paste text with a numbered source list and full URLs. The
+Discord layer renders embeds from the same pieces and passes its own escaping, link style and
+message limit to :func:`plain`.
 :func:`to_json` is the stable shape scripts read.
 
 When something must give way to a limit, whole items go first ("…and 3 more"), then long quotes
@@ -17,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.answers._compose import Answer
-from bot.factbook import Fact, Source
+from bot.factbook import Fact, FactBook, Source
 from bot.words import plural, shorten
 
 QUOTE_MAX = 600  # longest quote shown before it is shortened at a sentence
@@ -32,18 +34,73 @@ def _same(text: str) -> str:
     return text
 
 
+def source_name(src: Source) -> str:
+    """What a source is called: its title, or its publisher and date when no title was seen."""
+    return " ".join(src.title.split()) if src.title else f"{src.publisher}, {src.date}"
+
+
 def citation(src: Source, *, url: bool = True, title_max: int = TITLE_IN_LIST_MAX) -> str:
-    """Publisher (author), "title", date[, URL] as plain text."""
+    """Publisher (author), "title", date[, URL] as plain text; without a title (none was seen
+    on the page), publisher (author), date.
+    """
     who = shorten(src.publisher + (f" ({src.author})" if src.author else ""), title_max)
-    title = shorten(" ".join(src.title.split()), title_max)
-    return f'{who}, "{title}", {src.date}' + (f", {src.url}" if url else "")
+    text = f"{who}, {src.date}"
+    if src.title:
+        text = f'{who}, "{shorten(" ".join(src.title.split()), title_max)}", {src.date}'
+    if url:
+        text += f", {src.url}" + read_at_note(src)
+    return text
+
+
+def read_at_note(src: Source, link: Text = _same) -> str:
+    """The note " (words read at URL)" for words read on another page, else nothing."""
+    return f" (words read at {link(src.read_at)})" if src.read_at else ""
+
+
+def _maker(book: FactBook, fact: Fact) -> str:
+    return fact.estimated_by or book.reporter(fact)
+
+
+def _year(book: FactBook, fact: Fact) -> str:
+    return (fact.as_of or book.source_of(fact).date)[:4]
+
+
+def _listed(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def credit(book: FactBook, fact: Fact) -> str | None:
+    """Who first made the figure a fact states, and who repeated it ("figure first estimated
+    by X in 2012; repeated by A and B in 2015"); None when no fact repeats it.
+    """
+    chain = book.repeated_by(fact)
+    if not chain:
+        return None
+    origin = book.origin(fact)
+    first, year = _maker(book, origin), _year(book, origin)
+    text = f"figure first estimated by {first}" + ("" if year in first else f" in {year}")
+    by_year: dict[str, list[str]] = {}
+    for other in chain:
+        name = _maker(book, other)
+        names = by_year.setdefault(_year(book, other), [])
+        if name != first and name not in names:
+            names.append(name)
+    groups = [f"{_listed(names)} in {y}" for y, names in sorted(by_year.items()) if names]
+    if not groups:  # only its maker restates it (a rounded form): the fact's own words say who
+        return None if origin is fact else text
+    return text + "; repeated by " + ", ".join(groups)
 
 
 def marks(answer: Answer, fact: Fact) -> list[str]:
-    """The short remarks on a fact: as of, secondhand (who reported it), stale."""
+    """The short remarks on a fact: as of, who first made its figure, secondhand (who
+    reported it), stale.
+    """
     out: list[str] = []
     if fact.as_of:
         out.append(f"as of {fact.as_of}")
+    first = credit(answer.book, fact)
+    if first:
+        out.append(first)
     if fact.secondhand:
         out.append(f"secondhand: reported by {answer.book.reporter(fact)}")
     if answer.is_stale(fact):
@@ -128,7 +185,7 @@ def plain(
 
     def cite(f: Fact) -> str:
         src = book.source_of(f)
-        return esc(citation(src, url=False)) + ", " + link(src.url)
+        return esc(citation(src, url=False)) + ", " + link(src.url) + read_at_note(src, link)
 
     kind = answer.kind
     if kind == "miss":
@@ -173,24 +230,31 @@ def plain(
     if newer is not None:
         lines.append(f"Superseded by {esc(newer.id)}: {esc(newer.claim)}")
         lines.append("Its source: " + cite(newer))
+    if kind == "source" and fact.estimated_by:
+        lines.append(f"Estimated by: {esc(fact.estimated_by)}.")
     if kind == "source" and fact.reviewed is not None:
         lines.append(f"Reviewed {fact.reviewed.isoformat()}.")
     return fit_items("", lines, limit, and_more("line"))
 
 
 def fact_json(answer: Answer, fact: Fact) -> dict[str, Any]:
-    src = answer.book.source_of(fact)
+    book = answer.book
+    src = book.source_of(fact)
     return {
         "id": fact.id,
         "claim": fact.claim,
         "as_of": fact.as_of,
         "confidence": fact.confidence,
+        "estimated_by": fact.estimated_by,
+        "first_made_by": book.origin(fact).id if book.repeated_by(fact) else None,
+        "credit": credit(book, fact),
         "source": {
             "id": src.id,
             "title": src.title,
             "publisher": src.publisher,
             "date": src.date,
             "url": src.url,
+            "read_at": src.read_at,
         },
     }
 

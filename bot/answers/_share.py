@@ -147,7 +147,7 @@ def ranked_facts(answer: Answer) -> list[Fact]:
 
 
 def short_answer(answer: Answer, limit: int = SHORT_LIMIT) -> str | None:
-    """The short form of an answer from :mod:`bot.compose`, or None when nothing fits.
+    """The short form of an answer, or None when nothing fits.
 
     A fact answer starts from its fact (the newer one when it is superseded); a summary from its
     chosen facts, verified ones first, and adds same-source claims while they fit. Either falls

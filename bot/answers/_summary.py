@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from bot.answers._compose import Answer, miss, search_answer
 from bot.answers._index import Hit, SearchIndex
-from bot.factbook import Fact, FactBook, Topic
+from bot.answers._text import raw_tokens
+from bot.factbook import Fact, FactBook, Topic, figures
 
 SUMMARY_MAX_CHARS = 700
 SUMMARY_MAX_FACTS = 5
@@ -40,36 +40,31 @@ CONFLICT_BONUS = 0.3
 OVERLAP_PENALTY = 0.6
 SAME_SOURCE_PENALTY = 0.15
 
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
-_FIGURE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(thousand|million|billion|bn|m)\b)?", re.I)
-_SCALE = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(\[])")
 _OPENERS = "(\"'“‘["  # punctuation that may open an abbreviation: "(No. 29)"
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "no", "vs", "inc", "ltd", "co", "jr"})
-
-
-def figures(fact: Fact) -> frozenset[float]:
-    """The figures a claim states, scaled by a following "thousand"/"million"/"billion";
-    years excluded (a year dates a figure, it is not one).
-    """
-    return _claim_figures(fact.claim)
-
-
-@lru_cache(maxsize=65536)
-def _claim_figures(claim: str) -> frozenset[float]:
-    out: set[float] = set()
-    for m in _FIGURE.finditer(claim):
-        digits = m.group(1).replace(",", "")
-        if _YEAR.match(digits):
-            continue
-        scale = _SCALE.get((m.group(2) or "").lower(), 1.0)
-        out.add(float(digits) * scale)
-    return frozenset(out)
+#: The region of a figure about the whole world, or about all workers abroad.
+GLOBAL = "global"
+#: In a summary about a place, facts not about it weigh this share of their relevance.
+ELSEWHERE_WEIGHT = 0.5
 
 
 def _comparable(a: frozenset[float], b: frozenset[float]) -> bool:
     """Two figure sets that differ and hold figures of the same order of magnitude."""
     return a != b and any(0.1 <= x / y <= 10 for x in a for y in b if x and y)
+
+
+def same_scope(a: Fact, b: Fact) -> bool:
+    """Whether two facts' figures cover the same ground: both global (or about all workers
+    abroad), or sharing a place. A global figure and one country's are never comparable;
+    facts without regions are taken as comparable.
+    """
+    if not a.regions or not b.regions:
+        return True
+    a_global, b_global = GLOBAL in a.regions, GLOBAL in b.regions
+    if a_global or b_global:
+        return a_global and b_global
+    return not set(a.regions).isdisjoint(b.regions)
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
@@ -86,20 +81,33 @@ class _Traits:
     words: frozenset[str]
     figures: frozenset[float]
     topics: frozenset[str]
+    origin: str  # the fact that first made its figure (itself unless it ``repeats`` one)
 
     @classmethod
     def of(cls, index: SearchIndex, fact: Fact) -> _Traits:
         words = index.claim_words(fact)
-        return cls(fact, words, figures(fact), frozenset(fact.topics))
+        origin = index.book.origin(fact).id
+        return cls(fact, words, figures(fact.claim), frozenset(fact.topics), origin)
 
     def conflicts(self, other: _Traits, overlap: float | None = None) -> bool:
         """Different figures of the same order of magnitude about what looks like the same
-        thing: enough words in common, fewer needed when a curator filed both under a topic.
+        thing, on the same ground (:func:`same_scope`): enough words in common, fewer needed
+        when a curator filed both under a topic.
         """
         bar = CONFLICT_OVERLAP_SAME_TOPIC if self.topics & other.topics else CONFLICT_OVERLAP
         if (overlap if overlap is not None else _overlap(self.words, other.words)) < bar:
             return False
-        return _comparable(self.figures, other.figures)
+        return _comparable(self.figures, other.figures) and same_scope(self.fact, other.fact)
+
+    def excludes(self, other: _Traits) -> bool:
+        """Whether ``other`` must not stand beside this fact: one estimate in two forms (a
+        ``repeats`` chain), or a curator's ``never_with`` either way.
+        """
+        return (
+            self.origin == other.origin
+            or other.fact.id in self.fact.never_with
+            or self.fact.id in other.fact.never_with
+        )
 
     def duplicates(self, other: _Traits, overlap: float | None = None) -> bool:
         if self.figures != other.figures:
@@ -176,6 +184,29 @@ def segment(book: FactBook, fact: Fact, n: int, *, dated: bool) -> str:
     return _label(book, fact, dated) + body
 
 
+def places(index: SearchIndex, query: str) -> frozenset[str]:
+    """The places a query names: regions of the book's facts (``russia``, ``middle-east``)
+    whose every word the query has. A region most facts share is the book's subject, not a
+    place to narrow to.
+    """
+    words = set(raw_tokens(query))
+    half = index.n / 2
+    return frozenset(
+        region
+        for region, n in index.region_counts.items()
+        if region != GLOBAL and n <= half and set(region.split("-")) <= words
+    )
+
+
+def _about(fact: Fact, where: frozenset[str]) -> int:
+    """0 for a fact about one of ``where`` only, 1 for one about it among others or
+    worldwide, 2 for a fact about somewhere else (or when ``where`` is empty).
+    """
+    if where.isdisjoint(fact.regions):
+        return 2
+    return 1 if GLOBAL in fact.regions else 0
+
+
 def _candidates(
     index: SearchIndex, query: str
 ) -> tuple[Topic | None, list[tuple[Fact, float]], list[Hit]]:
@@ -196,6 +227,18 @@ def _candidates(
     top = current[0].score
     relevant = [(h.fact, h.score / top) for h in current if h.score >= RELEVANCE_FLOOR * top]
     return None, relevant, hits
+
+
+def _place_first(
+    cands: list[tuple[Fact, float]], where: frozenset[str]
+) -> list[tuple[Fact, float]]:
+    """For a summary about a place: its facts first, the rest weighing less."""
+    if not where:
+        return cands
+    return sorted(
+        ((f, rel * (ELSEWHERE_WEIGHT if _about(f, where) == 2 else 1.0)) for f, rel in cands),
+        key=lambda c: _about(c[0], where),
+    )
 
 
 def _select(index: SearchIndex, cands: list[tuple[Fact, float]]) -> list[_Traits]:
@@ -229,7 +272,7 @@ def _select(index: SearchIndex, cands: list[tuple[Fact, float]]) -> list[_Traits
         for i in list(open_):
             other = traits[i]
             overlap = _overlap(pick.words, other.words)
-            if pick.duplicates(other, overlap):
+            if pick.excludes(other) or pick.duplicates(other, overlap):
                 open_.discard(i)
             elif pick.conflicts(other, overlap):
                 utility[i] += CONFLICT_BONUS  # the other figure must be shown beside this one
@@ -249,7 +292,12 @@ def summary_answer(
     topic, cands, hits = _candidates(index, query)
     if not cands:
         return miss(index, query, hits, today)
-    picked = sorted(_select(index, cands), key=lambda t: book.position(t.fact.id))
+    where = places(index, query) | ({topic.id} if topic is not None else frozenset())
+    where = frozenset(w for w in where if any(w in f.regions for f, _ in cands))
+    cands = _place_first(cands, where)
+    picked = sorted(
+        _select(index, cands), key=lambda t: (_about(t.fact, where), book.position(t.fact.id))
+    )
     chosen = [t.fact for t in picked]
     if not chosen:  # every matching claim is too long for a summary on its own
         listed = search_answer(index, query, limit=SUMMARY_MAX_FACTS, today=today)

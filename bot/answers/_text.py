@@ -24,9 +24,9 @@ _OUR = re.compile(r"(?<=[a-z]{2})our(?=(?:s|ed|ing|er|ers)?$)")
 _ISE = re.compile(r"(?<=[a-z]{3})is(?=(?:e|es|ed|ing|ation|ations)$)")
 
 # Words that carry no subject: function words, and the fillers of a question ("how many ...
-# are there now", "tell me about ...", "what is the figure for ..."). A query is scored on the
-# rest, and a word the book does not know counts against an answer (see ``_index``), so a
-# filler missing here would turn an answerable question into a miss.
+# are there now", "tell me about ...", "what is the figure for ...", Korean 몇 명 "how many").
+# A query is scored on the rest, and a word the book does not know counts against an answer
+# (see ``_index``), so a filler missing here would turn an answerable question into a miss.
 _STOPWORDS_TEXT = """
     a an and are as at be been being but by can could did do does doing for from had has have
     having how i if in into is it its me my of on or our s so than that the their them then
@@ -34,6 +34,7 @@ _STOPWORDS_TEXT = """
     why will with would you your about tell show give find get got know any some much many
     more most number numbers figure figures total amount now today currently current still
     ever also please say says said
+    몇 명 얼마 얼마나 무엇 뭐 언제 어디 누가 누구 왜 어떻게 있나 있나요 인가요 입니까
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 
@@ -73,7 +74,7 @@ _IRREGULAR_TEXT = """
     spoke:speak spoken:speak hid:hide hidden:hide forbade:forbid forbidden:forbid sought:seek
     struck:strike bore:bear borne:bear born:bear laid:lay lent:lend dealt:deal meant:mean
     people:person percentage:percent percentages:percent fishermen:fisherman
-    seamen:seaman beaten:beat bn:billion
+    seamen:seaman beaten:beat bn:billion came:come became:become found:find left:leave
 """
 IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in _IRREGULAR_TEXT.split())
 

@@ -22,6 +22,7 @@ from bot.answers import (
     marks,
     quote_text,
     sentence,
+    source_name,
 )
 from bot.app._limits import (
     EMBED_AUTHOR_MAX,
@@ -62,7 +63,7 @@ def _source_field(answer: Answer, n: int | None, fact: Fact) -> dict[str, Any]:
     src = answer.book.source_of(fact)
     label = f"[{n}] " if n is not None else ""
     name = f"{label}{src.publisher} · {src.date}"
-    value = md_link(src.title, src.url, TITLE_IN_LIST_MAX)
+    value = md_link(source_name(src), src.url, TITLE_IN_LIST_MAX)
     extra = marks(answer, fact)
     if extra:
         value += " · " + escape_markdown("; ".join(extra))
@@ -132,7 +133,7 @@ def embed_dict(answer: Answer) -> dict[str, Any]:
     else:  # fact, source
         fact = answer.facts[0]
         src = book.source_of(fact)
-        title = src.title
+        title = source_name(src)
         if is_web_url(src.url):
             e["url"] = src.url
         who = src.publisher + (f" ({src.author})" if src.author else "")
@@ -146,11 +147,17 @@ def embed_dict(answer: Answer) -> dict[str, Any]:
             quote = quote_text(fact, EMBED_FIELD_VALUE_MAX - 4) or ""
             fields.append(_field("Quote", "> " + escape_markdown(quote)))
         link = src.url if is_web_url(src.url) else escape_markdown(src.url)
-        fields.append(_field("Citation", escape_markdown(citation(src, url=False)) + "\n" + link))
+        cited = escape_markdown(citation(src, url=False)) + "\n" + link
+        if src.read_at:
+            read = src.read_at if is_web_url(src.read_at) else escape_markdown(src.read_at)
+            cited += "\nWords read at " + read
+        fields.append(_field("Citation", cited))
+        if kind == "source" and fact.estimated_by:
+            fields.append(_field("Estimated by", escape_markdown(fact.estimated_by)))
         newer = answer.newer()
         if newer is not None:
             nsrc = book.source_of(newer)
-            value = escape_markdown(newer.claim) + "\n" + md_link(nsrc.title, nsrc.url, 150)
+            value = escape_markdown(newer.claim) + "\n" + md_link(source_name(nsrc), nsrc.url, 150)
             fields.append(_field(f"Superseded by {newer.id}", value))
         if kind == "source" and fact.reviewed is not None:
             fields.append(_field("Reviewed", fact.reviewed.isoformat(), inline=True))

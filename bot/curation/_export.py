@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from bot.answers import credit
 from bot.factbook import Fact, FactBook, Source, Topic
 
 FORMATS = ("markdown", "csv", "json")
@@ -33,6 +34,10 @@ CSV_COLUMNS: tuple[str, ...] = (
     "title",
     "date",
     "url",
+    "read_at",
+    "estimated_by",
+    "repeats",
+    "never_with",
     "reviewed",
     "superseded_by",
 )
@@ -92,14 +97,20 @@ def _source_entry(number: int, source: Source) -> str:
     who = escape_markdown(source.publisher)
     if source.author:
         who += f" ({escape_markdown(source.author)})"
-    title = escape_markdown(source.title)
-    return f'{number}. {who}, "{title}", {escape_markdown(source.date)}, {_autolink(source.url)}'
+    title = f'"{escape_markdown(source.title)}", ' if source.title else ""
+    entry = f"{number}. {who}, {title}{escape_markdown(source.date)}, {_autolink(source.url)}"
+    if source.read_at:
+        entry += f" (words read at {_autolink(source.read_at)})"
+    return entry
 
 
 def _fact_notes(book: FactBook, fact: Fact) -> str:
     notes: list[str] = []
     if fact.as_of:
         notes.append(f"as of {escape_markdown(fact.as_of)}")
+    first = credit(book, fact)
+    if first:
+        notes.append(escape_markdown(first))
     who = secondhand_reporter(book, fact)
     if who:
         notes.append(f"secondhand: reported by {escape_markdown(who)}")
@@ -151,9 +162,13 @@ def csv_row(book: FactBook, fact: Fact) -> dict[str, str]:
         "source": src.id,
         "publisher": src.publisher,
         "author": src.author or "",
-        "title": src.title,
+        "title": src.title or "",
         "date": src.date,
         "url": src.url,
+        "read_at": src.read_at or "",
+        "estimated_by": fact.estimated_by or "",
+        "repeats": fact.repeats or "",
+        "never_with": LIST_SEP.join(fact.never_with),
         "reviewed": fact.reviewed.isoformat() if fact.reviewed else "",
         "superseded_by": fact.superseded_by or "",
     }
@@ -182,6 +197,9 @@ def _fact_json(book: FactBook, fact: Fact) -> dict[str, Any]:
         "regions": list(fact.regions),
         "confidence": fact.confidence,
         "reported_by": secondhand_reporter(book, fact),
+        "estimated_by": fact.estimated_by,
+        "repeats": fact.repeats,
+        "never_with": list(fact.never_with),
         "reviewed": fact.reviewed.isoformat() if fact.reviewed else None,
         "review_every": book.review_interval(fact),
         "superseded_by": fact.superseded_by,
@@ -195,6 +213,7 @@ def _source_json(src: Source) -> dict[str, Any]:
         "author": src.author,
         "date": src.date,
         "url": src.url,
+        "read_at": src.read_at,
     }
 
 

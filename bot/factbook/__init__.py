@@ -11,6 +11,7 @@ Nothing here imports discord or knows about answers.
 """
 
 from bot.factbook._findings import Finding, Severity, closest, did_you_mean
+from bot.factbook._integrity import figures, is_placeholder, same_figure
 from bot.factbook._load import (
     DEFAULT_MAX_BYTES,
     DEFAULT_PATH,
@@ -41,8 +42,11 @@ __all__ = [
     "closest",
     "content_version",
     "did_you_mean",
+    "figures",
     "has_libyaml",
+    "is_placeholder",
     "load_bytes",
     "load_path",
     "load_queries",
+    "same_figure",
 ]

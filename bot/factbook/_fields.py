@@ -37,7 +37,7 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 TOP_FIELDS = ("version", "review_every", "sources", "topics", "facts")
-SOURCE_REQUIRED = ("title", "publisher", "date", "url")
+SOURCE_REQUIRED = ("publisher", "date", "url")
 FACT_REQUIRED = ("id", "claim", "source", "topics")
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -214,7 +214,8 @@ class FieldReader:
     def aliases(self, node: Node, subject: str | None, what: str) -> tuple[str, ...] | None:
         return self.text_list(node, subject, what, self.text)
 
-    def topic_refs(self, node: Node, subject: str | None, what: str) -> tuple[str, ...] | None:
+    def id_refs(self, node: Node, subject: str | None, what: str) -> tuple[str, ...] | None:
+        """A list of ids as written (checked against what they name elsewhere)."""
         return self.text_list(node, subject, what, self.raw)
 
     def regions(self, node: Node, subject: str | None, what: str) -> tuple[str, ...] | None:

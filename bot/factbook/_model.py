@@ -24,11 +24,12 @@ class Source:
     """Where a claim comes from: one entry of the ``sources`` mapping."""
 
     id: str
-    title: str
+    title: str | None  # None when no title was seen on the page: answers show publisher, date
     publisher: str
     date: str  # as the curator wrote it: "YYYY", "YYYY-MM" or "YYYY-MM-DD"
     url: str
     author: str | None = None
+    read_at: str | None = None  # the page the quotes were read on, when it is not ``url``
     line: int = 0  # 1-based line of the source's id in the file (0 when built in code)
 
 
@@ -61,6 +62,9 @@ class Fact:
     review_every: int | None = None  # days; overrides the book-wide default
     superseded_by: str | None = None  # id of the newer fact that replaces this one
     reported_by: str | None = None  # for secondhand facts: who reported it (else the publisher)
+    estimated_by: str | None = None  # who made the estimate the claim states
+    repeats: str | None = None  # id of the fact whose figure this one repeats or restates
+    never_with: tuple[str, ...] = ()  # facts a summary must never put beside this one
     line: int = 0
 
     @property
@@ -88,6 +92,7 @@ class FactBook:
     review_every: int = DEFAULT_REVIEW_EVERY_DAYS
     _by_topic: Mapping[str, tuple[Fact, ...]] = field(init=False, repr=False, compare=False)
     _order: Mapping[str, int] = field(init=False, repr=False, compare=False)
+    _repeated_by: Mapping[str, tuple[Fact, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "facts", MappingProxyType(dict(self.facts)))
@@ -102,6 +107,13 @@ class FactBook:
         )
         object.__setattr__(
             self, "_order", MappingProxyType({fid: i for i, fid in enumerate(self.facts)})
+        )
+        repeated: dict[str, list[Fact]] = {}
+        for fact in self.facts.values():
+            if fact.repeats is not None:
+                repeated.setdefault(self.origin(fact).id, []).append(fact)
+        object.__setattr__(
+            self, "_repeated_by", MappingProxyType({k: tuple(v) for k, v in repeated.items()})
         )
 
     # -- lookups -------------------------------------------------------------------------------
@@ -120,6 +132,26 @@ class FactBook:
     def reporter(self, fact: Fact) -> str:
         """Who reported a fact: its ``reported_by``, else its source's publisher."""
         return fact.reported_by or self.sources[fact.source].publisher
+
+    def origin(self, fact: Fact) -> Fact:
+        """The fact that first made the figure ``fact`` states: the end of its ``repeats``
+        chain (``fact`` itself when it repeats nothing, or when the chain breaks).
+        """
+        seen = {fact.id}
+        current = fact
+        while current.repeats is not None:
+            earlier = self.facts.get(current.repeats)
+            if earlier is None or earlier.id in seen:
+                return current
+            seen.add(earlier.id)
+            current = earlier
+        return current
+
+    def repeated_by(self, fact: Fact) -> tuple[Fact, ...]:
+        """The facts that repeat or restate the figure of ``fact``'s origin, in the curators'
+        order (``fact`` among them when it is a repeat).
+        """
+        return self._repeated_by.get(self.origin(fact).id, ())
 
     def facts_for_topic(self, topic_id: str) -> tuple[Fact, ...]:
         """Facts filed under a topic, in the curators' order."""

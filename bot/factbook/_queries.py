@@ -124,7 +124,7 @@ class _QueriesReader(FieldReader):
 
 _READERS: dict[str, Reader] = {
     "query": FieldReader.text,
-    "answers": FieldReader.topic_refs,  # a list of ids as written
+    "answers": FieldReader.id_refs,
     "miss": FieldReader.flag,
     "tags": FieldReader.aliases,  # a list of words
 }

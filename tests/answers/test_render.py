@@ -146,8 +146,17 @@ def test_json_shape_is_stable() -> None:
     assert data["kind"] == "summary" and data["text"] == a.text
     assert [f["id"] for f in data["facts"]] == [f.id for f in a.facts]  # citation order
     for item in data["facts"]:
-        assert list(item) == ["id", "claim", "as_of", "confidence", "source"]
-        assert list(item["source"]) == ["id", "title", "publisher", "date", "url"]
+        assert list(item) == [
+            "id",
+            "claim",
+            "as_of",
+            "confidence",
+            "estimated_by",
+            "first_made_by",
+            "credit",
+            "source",
+        ]
+        assert list(item["source"]) == ["id", "title", "publisher", "date", "url", "read_at"]
         fact = BOOK.facts[item["id"]]
         assert item["claim"] == fact.claim and item["source"]["id"] == fact.source
     miss = answers.to_json(fact_answer(INDEX, "fa-revnue zzz qqq"))

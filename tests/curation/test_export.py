@@ -207,6 +207,7 @@ def test_json_has_stable_keys_and_file_order() -> None:
         "author": None,
         "date": "2017-03-01",
         "url": "https://example.org/un",
+        "read_at": None,
     }
     assert data["topics"]["money"]["facts"] == ["workers", "revenue", "rumour", "old"]
     assert data["topics"]["empty"]["facts"] == []

@@ -57,6 +57,12 @@ not_utf8           12:40  -                     not-utf8        1 0xe9 is not UT
 alias_bomb         8:4    -                     alias-bomb      1 alias expansion
 recursive_alias    3:7    -                     recursive-alias 1 contains itself
 deep               3:70   -                     too-deep        1 nesting deeper than 64
+unknown_repeats    39:14  example-estimate      unknown-fact    1 did you mean 'nk-workers-abroad'?
+self_repeats       39:14  example-estimate      bad-repeats     1 cannot repeat itself
+repeats_other_figure 41:14 nk-workers-abroad-old repeats-other-figure 1 share no figure
+repeats_cycle      33:14  nk-workers-abroad     repeats-cycle   1 goes round in a circle
+unknown_never_with 39:37  example-estimate      unknown-fact    1 did you mean 'nk-workers-abroad'?
+self_never_with    39:18  example-estimate      bad-never-with  1 lists the fact itself
 """
 
 
