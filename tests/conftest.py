@@ -13,8 +13,15 @@ Typical use::
         await handle.wait_for(lambda: handle.announce_messages, timeout=5)
 
 ``BotHandle.interact("facts status", member_perms=MANAGE_GUILD)`` sends a subcommand;
-``BotHandle.autocomplete("fact", "query", "reven")`` an autocomplete request. Both return an
-:class:`~tests.stand_in.records.InteractionRecord` once the reply is recorded. The stand-in fails
+``BotHandle.autocomplete("fact", "query", "reven")`` an autocomplete request;
+``BotHandle.find_sources("a message's text")`` runs the message command on a member's message;
+``BotHandle.press(rec, "Post in channel")`` presses a button on the message a reply ended with.
+Each returns an :class:`~tests.stand_in.records.InteractionRecord` once the reply is recorded
+(``rec.message`` is the message as the API returned it, ``rec.labels()`` its buttons). Where
+it happens: ``guild_id=None`` (a DM), ``guild_id=...`` (another server), ``install="user"``
+(a member's own install), ``channel_id=...``. ``stand_in.add_guild(id)`` adds a server;
+``start_bot(path, shard_count=2, shard_ids=(1,))`` runs shards (``stand_in.identified``,
+``stand_in.routed`` say which shard got what). The stand-in fails
 the test (at teardown) if the bot called any route it does not know.
 
 Types and constants (``BotHandle``, ``StartBot``, ``SAMPLE_FACTS``, ``ANNOUNCE_CHANNEL``) come

@@ -10,6 +10,15 @@ An answer is a miss when no fact covers the query well enough; a miss carries su
 Nothing here imports discord: the Discord layer renders embeds from the same pieces.
 """
 
+from bot.answers._claims import (
+    CLAIMS_MAX,
+    NO_MATCH_TEXT,
+    ClaimCheck,
+    ClaimMatch,
+    check_claims,
+    claim_sentences,
+    related_answer,
+)
 from bot.answers._complete import complete_facts, complete_topics, fact_label, topic_label
 from bot.answers._compose import (
     SEARCH_LIMIT,
@@ -52,19 +61,25 @@ from bot.answers._text import fold, query_terms, raw_tokens, stem, terms
 
 __all__ = [
     "ANSWER_COVERAGE",
+    "CLAIMS_MAX",
     "NOTHING_FITS",
+    "NO_MATCH_TEXT",
     "SEARCH_LIMIT",
     "SHORT_LIMIT",
     "SUMMARY_MAX_CHARS",
     "SUMMARY_MAX_FACTS",
     "Answer",
+    "ClaimCheck",
+    "ClaimMatch",
     "Hit",
     "Kind",
     "Outcome",
     "SearchIndex",
     "and_more",
+    "check_claims",
     "check_expected",
     "citation",
+    "claim_sentences",
     "complete_facts",
     "complete_topics",
     "conflicting",
@@ -85,6 +100,7 @@ __all__ = [
     "quote_text",
     "raw_tokens",
     "read_at_note",
+    "related_answer",
     "search_answer",
     "sentence",
     "short_answer",

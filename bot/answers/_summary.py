@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from bot.answers._compose import Answer, miss, search_answer
 from bot.answers._index import Hit, SearchIndex
-from bot.answers._text import raw_tokens
+from bot.answers._text import ends_with_abbreviation, raw_tokens
 from bot.factbook import Fact, FactBook, Topic, figures
 
 SUMMARY_MAX_CHARS = 700
@@ -41,8 +41,6 @@ OVERLAP_PENALTY = 0.6
 SAME_SOURCE_PENALTY = 0.15
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(\[])")
-_OPENERS = "(\"'“‘["  # punctuation that may open an abbreviation: "(No. 29)"
-_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "no", "vs", "inc", "ltd", "co", "jr"})
 #: The region of a figure about the whole world, or about all workers abroad.
 GLOBAL = "global"
 #: In a summary about a place, facts not about it weigh this share of their relevance.
@@ -132,9 +130,7 @@ def split_sentences(claim: str) -> list[str]:
     parts: list[str] = []
     start = 0
     for m in _SENTENCE_END.finditer(claim):
-        before = claim[start : m.start()].rsplit(" ", 1)[-1].rstrip(".!?").lstrip(_OPENERS)
-        before = before.lower()
-        if "." in before or len(before) <= 1 or before in _ABBREVIATIONS:
+        if ends_with_abbreviation(claim[start : m.start()]):
             continue
         parts.append(claim[start : m.start()])
         start = m.end()

@@ -132,3 +132,16 @@ def key(text: str) -> str:
     "north korea labor" share one).
     """
     return " ".join(terms(text))
+
+
+_OPENERS = "(\"'“‘["  # punctuation that may open an abbreviation: "(No. 29)"
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "no", "vs", "inc", "ltd", "co", "jr"})
+
+
+def ends_with_abbreviation(piece: str) -> bool:
+    """Whether ``piece`` ends at "U.S.", "No." or a single letter rather than at the end of a
+    sentence (a split there would cut one sentence in two).
+    """
+    words = piece.rsplit(maxsplit=1)
+    last = (words[-1] if words else "").rstrip(".!?…;").lstrip(_OPENERS).lower()
+    return "." in last or len(last) <= 1 or last in _ABBREVIATIONS

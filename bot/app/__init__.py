@@ -1,11 +1,12 @@
 """The Discord layer, the only package that imports discord: the client, its configuration,
-the checks, the commands, the replies, Discord's limits and the Discord wording of reports.
+the checks, the commands (slash commands and the "Find sources" message command), the buttons
+under answers, the replies and their limits, Discord's limits and the Discord wording of reports.
 
 Each command maps an interaction to one call into the answers stage and an Answer to a reply.
 """
 
 from bot.app._checks import CooldownBuckets
-from bot.app._client import SOMETHING_WRONG, FactBot, error_message
+from bot.app._client import FactBot, ShardedFactBot, make_bot
 from bot.app._config import (
     TOKEN_HELP,
     Config,
@@ -15,8 +16,12 @@ from bot.app._config import (
     parse_cooldown,
     parse_digest_days,
     parse_dotenv,
+    parse_repeat_window,
+    parse_shards,
+    parse_switch,
 )
 from bot.app._embeds import embed_dict, to_embed
+from bot.app._errors import SOMETHING_WRONG, error_message
 from bot.app._limits import MESSAGE_MAX
 from bot.app._markdown import escape_markdown, is_web_url, safe_echo
 from bot.app._replies import Rendered, discord_plain, for_display, rendered
@@ -32,6 +37,7 @@ __all__ = [
     "CooldownBuckets",
     "FactBot",
     "Rendered",
+    "ShardedFactBot",
     "announcement",
     "digest_text",
     "discord_plain",
@@ -41,9 +47,13 @@ __all__ = [
     "for_display",
     "is_web_url",
     "load_config",
+    "make_bot",
     "parse_cooldown",
     "parse_digest_days",
     "parse_dotenv",
+    "parse_repeat_window",
+    "parse_shards",
+    "parse_switch",
     "rendered",
     "safe_echo",
     "stale_report",

@@ -1,5 +1,5 @@
 """Checks the bot applies to every interaction itself: Manage Server for admin commands, a
-per-member cooldown on public commands, and options of the shape the command declares.
+per-member cooldown on public answers, and options of the shape the command declares.
 
 Nothing here is persisted: cooldown buckets live in memory and expire with their window.
 """
@@ -31,8 +31,10 @@ class CooledDown(app_commands.CheckFailure):
 
 
 def can_manage_guild(interaction: discord.Interaction) -> bool:
-    """Manage Server (or Administrator) from the permissions Discord resolved for this member."""
-    if interaction.guild_id is None:
+    """Manage Server (or Administrator) from the permissions Discord resolved for this member,
+    in a server that installed factbot (not where a member uses it as their own app).
+    """
+    if interaction.guild_id is None or not interaction.is_guild_integration():
         return False
     perms = interaction.permissions
     return perms.manage_guild or perms.administrator
@@ -163,11 +165,21 @@ class CooldownBuckets:
         q.append(now)
         return 0.0
 
-    def check(self, interaction: discord.Interaction) -> bool:
-        """An app_commands check: members with Manage Server are never cooled down."""
+    def retry_after(self, interaction: discord.Interaction) -> float:
+        """Record a public answer for the member; 0.0 when allowed (members with Manage Server
+        always are), else the seconds to wait.
+        """
         if not self.cooldown.enabled or can_manage_guild(interaction):
+            return 0.0
+        return self.hit(interaction.user.id)
+
+    def check(self, interaction: discord.Interaction) -> bool:
+        """An app_commands check on public answers: a command asked with ``private: true`` is
+        never limited (nor is a member with Manage Server).
+        """
+        if getattr(interaction.namespace, "private", False) is True:
             return True
-        wait = self.hit(interaction.user.id)
+        wait = self.retry_after(interaction)
         if wait:
             raise CooledDown(wait)
         return True

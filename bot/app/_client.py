@@ -1,10 +1,15 @@
 """The Discord client: intents, command tree, error handling, command sync, fact-file reports.
 
-Thin by design: commands live in ``_public`` / ``_admin``; this module wires them to a
-:class:`discord.Client`, decides when to sync (a hash of the command payload beside
-facts.yaml), answers every failed interaction with a private note (one ``on_error``), runs the
-fact-file watcher and forwards its reports to ``ANNOUNCE_CHANNEL_ID``, and posts the digest of
-newly stale facts there every ``STALE_DIGEST_DAYS`` (see :meth:`FactBot.digest_loop`).
+Thin by design: commands live in ``_public`` / ``_admin`` / ``_find_sources``, the buttons
+under answers in ``_buttons`` (registered here as dynamic items, so they work on any message
+after any restart), where each command is synced in ``_install``; this module wires them to a
+:class:`discord.Client` (:class:`ShardedFactBot`, an :class:`discord.AutoShardedClient`, when
+``SHARD_COUNT`` is set: only the process running shard 0 syncs, announces and posts digests),
+decides when to sync (a hash of the command payload beside facts.yaml), answers every failed
+interaction with a private note (one ``on_error``), runs the fact-file watcher and forwards its
+reports to ``ANNOUNCE_CHANNEL_ID``, and posts the digest of newly stale facts there every
+``STALE_DIGEST_DAYS`` (see :meth:`FactBot.digest_loop`). It also runs the usage-statistics
+writer (``usage-writer``), whose last batch ``close`` writes.
 """
 
 from __future__ import annotations
@@ -25,27 +30,31 @@ import discord
 from discord import app_commands
 
 from bot.app._admin import admin_group
+from bot.app._buttons import BUTTONS, answer_view
+from bot.app._channel_limits import ChannelRepeats
 from bot.app._checks import (
-    AdminOnly,
     BadOptions,
     CooldownBuckets,
-    CooledDown,
     options_match,
     payload_well_formed,
 )
 from bot.app._config import Config
+from bot.app._errors import SOMETHING_WRONG, error_message
+from bot.app._find_sources import find_sources_command
+from bot.app._install import AnyCommand, place_commands, user_install_url
 from bot.app._public import public_commands
 from bot.app._replies import NO_PINGS, Services, send
 from bot.app._reports import announcement, digest_text
+from bot.app._usage import digest_questions, removed_asked
 from bot.curation import DigestSchedule
 from bot.live import LiveFacts, ReloadReport
+from bot.usage import UsageRecorder
 
 log = logging.getLogger(__name__)
 
 #: View Channels + Send Messages: only for ANNOUNCE_CHANNEL_ID (replies to slash commands
 #: need no channel permission)
 BOT_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True)
-SOMETHING_WRONG = "Something went wrong while answering; it has been logged. Please try again."
 #: The digest timer wakes at least this often to re-read the wall clock (a suspended machine or
 #: a changed clock then delays a digest by at most this long).
 DIGEST_TICK = 3600.0
@@ -53,29 +62,6 @@ DIGEST_TICK = 3600.0
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def error_message(error: app_commands.AppCommandError) -> str | None:
-    """The user-facing note for an expected failure; None for a bug (gets a traceback)."""
-    if isinstance(error, CooledDown):
-        when = int(time.time() + error.retry_after + 0.999)
-        return (
-            f"You are asking quickly: please try again in {error.retry_after:.0f} s (<t:{when}:R>)."
-        )
-    if isinstance(error, AdminOnly):
-        return "Only members with the Manage Server permission can use this command."
-    if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command works in a server only."
-    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
-        return (
-            "This command is not (or no longer) available in factbot. "
-            "Type / to see the current commands."
-        )
-    if isinstance(error, BadOptions | app_commands.TransformerError):
-        return "An option was missing or had the wrong type: please pick the command again from /."
-    if isinstance(error, app_commands.CheckFailure):
-        return "You cannot use this command here."
-    return None
 
 
 def _command_name(interaction: discord.Interaction[discord.Client]) -> str:
@@ -154,8 +140,15 @@ class FactBot(discord.Client):
         discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
+        shards: dict[str, Any] = {}
+        if isinstance(self, discord.AutoShardedClient):
+            ids = config.shard_ids
+            shards = {"shard_count": config.shard_count, "shard_ids": list(ids) if ids else None}
         super().__init__(
-            intents=intents, allowed_mentions=NO_PINGS, guild_ready_timeout=guild_ready_timeout
+            intents=intents,
+            allowed_mentions=NO_PINGS,
+            guild_ready_timeout=guild_ready_timeout,
+            **shards,
         )
         self.config = config
         self.facts = facts
@@ -170,31 +163,50 @@ class FactBot(discord.Client):
         self._handle_signals = handle_signals
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
+        #: Usage statistics (off when STATS=off): counted in memory, written by ``usage-writer``.
+        self.usage = UsageRecorder(
+            config.usage_path,
+            retention_days=config.stats_retention_days,
+            clock=time.time if now is utc_now else lambda: now().timestamp(),
+        )
         self.services = Services(
+            usage=self.usage,
             facts=facts,
             cooldowns=CooldownBuckets(config.cooldown),
             on_report=self.on_report,
             digest=self.digest,
+            repeats=ChannelRepeats(config.repeat_window),
+            view_for=answer_view,
         )
         self.tree = FactTree(self)
         self.target = discord.Object(config.guild_id) if config.guild_id else None
-        commands: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = [
+        commands: list[AnyCommand] = [
             *public_commands(self.services),
+            find_sources_command(self.services),
             admin_group(self.services),
             *extra_commands,
         ]
-        for cmd in commands:
-            self.tree.add_command(cmd, guild=self.target)
-        for leaf in self.tree.walk_commands(guild=self.target):
-            if isinstance(leaf, app_commands.Command):
-                leaf.add_check(options_match)
+        #: Where each command is synced (None: global); see ``_install``.
+        self.scopes = place_commands(commands, home=self.target, user_install=config.user_install)
+        for scope, placed in self.scopes.items():
+            for cmd in placed:
+                self.tree.add_command(cmd, guild=scope)
+            for leaf in self.tree.walk_commands(guild=scope):
+                if isinstance(leaf, app_commands.Command):
+                    leaf.add_check(options_match)
+        self.add_dynamic_items(*BUTTONS)  # buttons work on any message, after any restart
 
     # -- start-up ------------------------------------------------------------------------------
     async def setup_hook(self) -> None:
-        await self.sync_commands(force=self.force_sync)
+        if self.usage.enabled:
+            self._spawn(self.usage.run(), "usage-writer")
+        if self.config.primary or self.force_sync:
+            await self.sync_commands(force=self.force_sync)
+        else:
+            log.info("shards %s: the process running shard 0 syncs commands", self.config.shards)
         if self._watch:
             self._spawn(self.facts.watch(self.on_report), "facts-watch")
-        if self.digest.enabled:
+        if self.digest.enabled and self.config.primary:
             self._spawn(self.digest_loop(), "stale-digest")
         if self._handle_signals:
             self._add_signal_handlers()
@@ -228,11 +240,15 @@ class FactBot(discord.Client):
         await self.on_report(await self.facts.reload(reason))
 
     def command_payload(self) -> list[dict[str, Any]]:
-        return [c.to_dict(self.tree) for c in self.tree.get_commands(guild=self.target)]
+        """What Discord receives: every scope's commands, in order."""
+        return [c.to_dict(self.tree) for s in self.scopes for c in self.tree.get_commands(guild=s)]
 
     async def sync_commands(self, *, force: bool = False) -> bool:
         """Sync the command tree unless its hash matches the last sync; True when synced."""
+        where = ",".join(str(s.id) if s else "global" for s in self.scopes)
         target = f"app={self.application_id};guild={self.config.guild_id or 'global'}"
+        if self.config.user_install:
+            target += f";scopes={where}"
         digest = command_hash(self.command_payload(), target)
         path = self.config.sync_hash_path
         try:
@@ -243,9 +259,10 @@ class FactBot(discord.Client):
             log.info("commands unchanged since the last sync: not syncing")
             self.synced = False
             return False
-        synced = await self.tree.sync(guild=self.target)
-        where = f"guild {self.config.guild_id}" if self.config.guild_id else "all servers (global)"
-        log.info("synced %d commands to %s", len(synced), where)
+        for scope in self.scopes:
+            synced = await self.tree.sync(guild=scope)
+            to = f"guild {scope.id}" if scope is not None else "all servers (global)"
+            log.info("synced %d commands to %s", len(synced), to)
         try:
             path.write_text(digest + "\n", encoding="ascii")
         except OSError as exc:
@@ -271,6 +288,9 @@ class FactBot(discord.Client):
             )
         elif not self.guilds:
             log.warning("the bot is in no server yet: invite it with %s", self.invite_url())
+        if self.config.user_install:
+            link = user_install_url(self.application_id or 0)
+            log.info("user install on: members add factbot to their apps with %s", link)
 
     # -- reports ---------------------------------------------------------------------------------
     async def on_report(self, report: ReloadReport) -> None:
@@ -278,14 +298,15 @@ class FactBot(discord.Client):
         version, a newly broken file, a recovery; not a repeat).
         """
         if report.should_announce:  # LiveFacts logs the report itself
-            await self.announce(announcement(report), "the reload")
+            asked = await removed_asked(self.usage, report)
+            await self.announce(announcement(report, asked), "the reload")
 
     async def announce(self, text: str, what: str) -> bool:
         """Post ``text`` to ANNOUNCE_CHANNEL_ID (never pinging); False when there is none or
         Discord refused or could not be reached (logged).
         """
         channel_id = self.config.announce_channel_id
-        if channel_id is None:
+        if channel_id is None or not self.config.primary:
             return False
         log.debug("announcing %s in channel %s", what, channel_id)
         try:
@@ -340,7 +361,9 @@ class FactBot(discord.Client):
         on).
         """
         try:
-            text = digest_text(self.facts.book, since, today)
+            index = self.facts.index
+            questions = await digest_questions(self.usage, index, since, today)
+            text = digest_text(index.book, since, today, questions)
         except Exception:
             log.exception("could not build the stale-facts digest")
             return False
@@ -350,6 +373,7 @@ class FactBot(discord.Client):
         return await self.announce(text, "the stale-facts digest")
 
     async def close(self) -> None:
+        await self.usage.aclose()  # the last batch of usage counts, before the writer stops
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):
@@ -362,3 +386,15 @@ class FactBot(discord.Client):
                 ):
                     self.loop.remove_signal_handler(getattr(signal, sig))
         await super().close()
+
+
+class ShardedFactBot(FactBot, discord.AutoShardedClient):
+    """factbot over ``SHARD_COUNT`` shards, running those of ``SHARD_IDS`` (all when unset):
+    several processes can split the gateway, each with its own shards.
+    """
+
+
+def make_bot(config: Config, facts: LiveFacts, **options: Any) -> FactBot:
+    """The client ``config`` asks for: sharded when ``SHARD_COUNT`` is set."""
+    cls = ShardedFactBot if config.shard_count is not None else FactBot
+    return cls(config, facts, **options)

@@ -1,4 +1,5 @@
-"""Discord's Markdown: the one escaper for text factbot posts to Discord, and links.
+"""Discord's Markdown: the one escaper for text factbot posts to Discord, links, and the prose
+of a message a member asks factbot to read (:func:`readable_text`).
 
 Text from facts.yaml or from a member is escaped wherever Discord would read it as Markdown or
 as a mention; escaping is idempotent, so text escaped once (by us or by discord.py) is not
@@ -67,3 +68,35 @@ def md_link(title: str, url: str, title_max: int) -> str:
 def no_preview(url: str) -> str:
     """A URL Discord shows without a link preview."""
     return f"<{url}>" if is_web_url(url) else escape_markdown(url)
+
+
+_CODE_BLOCK = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
+_INLINE_CODE = re.compile(r"``?[^`\n]+``?")
+#: <@1> <@!1> <@&1> <#1> </cmd:1> <:emoji:1> <a:emoji:1> <t:1:R> <id:home>, and @everyone/@here
+_DISCORD_TOKEN = re.compile(
+    r"<(?:@[!&]?\d+|#\d+|/[^<>:\n]+:\d+|a?:\w+:\d+|t:-?\d+(?::\w)?|id:\w+)>|@(?:everyone|here)\b"
+)
+_MASKED_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*<?https?://[^)\s]*>?\s*\)")
+_ANY_URL = re.compile(r"<?https?://[^\s>]+>?")
+_EMPHASIS = re.compile(r"\*\*|__|~~|\|\||(?<!\w)[*_]|[*_](?!\w)")
+_LINE_MARKS = re.compile(r"^[ \t]*(?:>>> |> |#{1,3} |-# |[-+*] )+", re.MULTILINE)
+
+
+def readable_text(content: str) -> tuple[str, bool]:
+    """A message's prose as a reader takes it, and whether anything was left out: code (blocks
+    and inline), links (a masked link keeps its words), mentions, custom emoji and timestamps
+    are removed; Markdown marks are dropped. Line breaks are kept.
+    """
+    text, removed = content, 0
+    for pattern, by in (
+        (_CODE_BLOCK, "\n"),
+        (_INLINE_CODE, " "),
+        (_MASKED_LINK, r"\1"),
+        (_ANY_URL, " "),
+        (_DISCORD_TOKEN, " "),
+    ):
+        text, n = pattern.subn(by, text)
+        removed += n
+    text = _EMPHASIS.sub("", _LINE_MARKS.sub("", text))
+    lines = (" ".join(_UNSHOWABLE.sub(" ", line).split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line), removed > 0

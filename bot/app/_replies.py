@@ -1,6 +1,8 @@
 """Replies: an Answer sent in the format asked for, safe notes, autocomplete choices.
 
-Every send here passes ``AllowedMentions.none()`` (the client sets it too). Formats
+Every send here passes ``AllowedMentions.none()`` (the client sets it too). A public answer is
+sent with its buttons (``Services.view_for``) unless the same answer is already in the channel
+within ``REPEAT_WINDOW``: then it goes privately, with a link to the earlier post. Formats
 (``format:`` on /fact and /summary): ``embed`` (the default), ``plain`` (copy-paste text,
 sources as full URLs wrapped in <...> so Discord shows no link previews) and ``short`` (at most
 280 characters with one source link, sent as message content with previews suppressed by a
@@ -26,12 +28,15 @@ from discord import app_commands
 
 from bot import answers
 from bot.answers import Answer, SearchIndex
+from bot.app._channel_limits import ChannelRepeats, jump_url, repeat_key
 from bot.app._checks import BadOptions, CooldownBuckets
 from bot.app._embeds import to_embed
 from bot.app._limits import CHOICE_MAX, CHOICES_MAX, MESSAGE_MAX
 from bot.app._markdown import escape_markdown, no_preview, safe_echo
+from bot.app._usage import count_answer
 from bot.curation import DigestSchedule
 from bot.live import LiveFacts, ReloadReport
+from bot.usage import UsageRecorder
 from bot.words import shorten
 
 log = logging.getLogger(__name__)
@@ -51,6 +56,14 @@ FORMAT_CHOICES: list[app_commands.Choice[str]] = [
 FORMAT_HELP = "How to show the answer: embed (default), plain text, or a short post"
 
 Compute = Callable[[SearchIndex, str, dt.date], Answer]
+#: The buttons under an answer: (answer, the command that asked, its format, whether to offer
+#: "Post in channel": a private answer that is not a repeat).
+ViewFor = Callable[[Answer, str, Format, bool], discord.ui.View | None]
+
+
+def no_view(answer: Answer, command: str, fmt: Format, post: bool) -> discord.ui.View | None:
+    """No buttons (a bot built without them)."""
+    return None
 
 
 def today() -> dt.date:
@@ -75,29 +88,36 @@ async def send(
     embed: discord.Embed | None = None,
     ephemeral: bool = False,
     suppress_embeds: bool = False,
-) -> None:
-    """Reply, or follow up when the interaction was already answered or deferred.
+    view: discord.ui.View | None = None,
+) -> int | None:
+    """Reply, or follow up when the interaction was already answered or deferred; the id of
+    the message sent (None when Discord did not say).
 
     ``suppress_embeds`` sets the message flag that hides link previews (the text is unchanged).
     """
     text = shorten(content, MESSAGE_MAX) if content is not None else None
     embeds = [embed] if embed is not None else []
+    buttons = view if view is not None else discord.utils.MISSING
     if interaction.response.is_done():
-        await interaction.followup.send(
+        message = await interaction.followup.send(
             text or discord.utils.MISSING,
             embeds=embeds,
             ephemeral=ephemeral,
             allowed_mentions=NO_PINGS,
             suppress_embeds=suppress_embeds,
+            view=buttons,
+            wait=True,
         )
-    else:
-        await interaction.response.send_message(
-            text,
-            embeds=embeds,
-            ephemeral=ephemeral,
-            allowed_mentions=NO_PINGS,
-            suppress_embeds=suppress_embeds,
-        )
+        return message.id
+    response = await interaction.response.send_message(
+        text,
+        embeds=embeds,
+        ephemeral=ephemeral,
+        allowed_mentions=NO_PINGS,
+        suppress_embeds=suppress_embeds,
+        view=buttons,
+    )
+    return response.message_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,16 +137,25 @@ def for_display(answer: Answer) -> Answer:
     return answer if shown == answer.query else dataclasses.replace(answer, query=shown)
 
 
-def discord_plain(answer: Answer) -> str:
+def discord_plain(answer: Answer, limit: int = MESSAGE_MAX) -> str:
     """The plain form made safe to post: markdown and mentions escaped, URLs not unfurled."""
-    return answers.plain(answer, escape=escape_markdown, link=no_preview, limit=MESSAGE_MAX)
+    return answers.plain(answer, escape=escape_markdown, link=no_preview, limit=limit)
 
 
-def rendered(answer: Answer, fmt: Format = "embed") -> Rendered:
+def rendered(answer: Answer, fmt: Format = "embed", header: str = "") -> Rendered:
     """The answer in format ``fmt``, the member's query escaped. ``short``: the post with its
     markdown escaped, or a private note pointing to ``format: plain`` when no fact fits. A miss
-    keeps its suggestions in every format and is shown only to the asker.
+    keeps its suggestions in every format and is shown only to the asker. ``header`` (a line
+    of ours, e.g. who asked) goes first in the message content.
     """
+    found = _rendered(answer, fmt, MESSAGE_MAX - len(header) - 1)
+    if not header:
+        return found
+    content = f"{header}\n{found.content}" if found.content else header
+    return dataclasses.replace(found, content=content)
+
+
+def _rendered(answer: Answer, fmt: Format, limit: int) -> Rendered:
     shown = for_display(answer)
     only_asker = answer.kind == "miss"
     if fmt == "short" and not only_asker:
@@ -136,7 +165,55 @@ def rendered(answer: Answer, fmt: Format = "embed") -> Rendered:
         return Rendered(answer.kind, content=escape_markdown(post), suppress_embeds=True)
     if fmt == "embed":
         return Rendered(answer.kind, embed=to_embed(shown), only_asker=only_asker)
-    return Rendered(answer.kind, content=discord_plain(shown), only_asker=only_asker)
+    return Rendered(answer.kind, content=discord_plain(shown, limit), only_asker=only_asker)
+
+
+def repeat_note(url: str, posted_at: int) -> str:
+    """What a member is told instead of a repeat of a public answer in the channel."""
+    return (
+        f"This was posted in this channel <t:{posted_at}:R>: {url}\nHere it is again, only for you."
+    )
+
+
+async def deliver(
+    interaction: discord.Interaction,
+    svc: Services,
+    answer: Answer,
+    *,
+    command: str,
+    private: bool,
+    fmt: Format = "embed",
+    header: str = "",
+    render: Callable[[str], Rendered] | None = None,
+) -> None:
+    """Send ``answer`` (what ``command`` found) with its buttons. A miss is always private: it
+    shows suggestions, not something to share. A public answer already posted in the channel
+    within the repeat window is sent privately with a link to that post; one that is not is
+    remembered (its link, for the window). ``render(header)`` replaces :func:`rendered`.
+    """
+    render = render or (lambda head: rendered(answer, fmt, head))
+    found = render(header)
+    ephemeral = private or found.only_asker
+    channel_id = interaction.channel_id
+    key = repeat_key(answer)
+    earlier = None if ephemeral else svc.repeats.earlier(channel_id, key)
+    if earlier is not None:
+        ephemeral = True
+        found = render(repeat_note(earlier.url, earlier.posted_at))
+    offer_post = ephemeral and earlier is None and not found.only_asker
+    view = svc.view_for(answer, command, fmt, offer_post)
+    message_id = await send(
+        interaction,
+        found.content,
+        embed=found.embed,
+        ephemeral=ephemeral,
+        suppress_embeds=found.suppress_embeds,
+        view=view,
+    )
+    count_answer(svc.usage, command, answer)  # memory only: never waits for the store
+    if not ephemeral and message_id is not None and channel_id is not None:
+        url = jump_url(interaction.guild_id, channel_id, message_id)
+        svc.repeats.remember(channel_id, key, url)
 
 
 async def reply(
@@ -149,16 +226,11 @@ async def reply(
     fmt: Format = "embed",
 ) -> None:
     """Answer ``query`` with ``compute(index, query, today)`` on the book in service, in
-    format ``fmt``. A miss is always private: it shows suggestions, not something to share.
+    format ``fmt`` (see :func:`deliver`).
     """
-    found = rendered(compute(svc.facts.index, query, today()), fmt)
-    await send(
-        interaction,
-        found.content,
-        embed=found.embed,
-        ephemeral=private or found.only_asker,
-        suppress_embeds=found.suppress_embeds,
-    )
+    command = interaction.command.name if interaction.command is not None else ""
+    answer = compute(svc.facts.index, query, today())
+    await deliver(interaction, svc, answer, command=command, private=private, fmt=fmt)
 
 
 def choices(
@@ -185,12 +257,17 @@ def choices(
 
 @dataclass
 class Services:
-    """What the commands need from the bot: the facts, the cooldown, where reports go."""
+    """What the commands need from the bot: the facts, the limits, where reports go, the
+    buttons under an answer, and the usage counters.
+    """
 
     facts: LiveFacts
     cooldowns: CooldownBuckets
     on_report: Callable[[ReloadReport], Awaitable[None]]
     digest: DigestSchedule = field(default_factory=lambda: DigestSchedule(enabled=False))
+    repeats: ChannelRepeats = field(default_factory=lambda: ChannelRepeats(0.0))
+    view_for: ViewFor = no_view
+    usage: UsageRecorder = field(default_factory=UsageRecorder.off)
 
 
 def digest_status(schedule: DigestSchedule, now: dt.datetime) -> str:

@@ -1,16 +1,21 @@
 """The Discord wording of what the bot reports: reloads, the status, stale facts, the digest.
 
 Owns the text posted to the announce channel and the admin replies, each within one message.
-The reports themselves are data from the live and curation stages.
+The reports themselves are data from the live and curation stages; the usage figures some of
+them carry (how often a removed fact was asked, the week's unanswered questions) are worded by
+``_insights`` and passed in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
+from bot.app._insights import digest_questions_text, removed_asked_line
 from bot.app._limits import MESSAGE_MAX
 from bot.app._markdown import escape_markdown
-from bot.curation import StaleFact, newly_stale, stale_facts, untracked_count
+from bot.app._usage import RemovedAsked
+from bot.curation import Question, StaleFact, newly_stale, stale_facts, untracked_count
 from bot.factbook import FactBook, Finding
 from bot.live import LiveFacts, ReloadReport, changelog, short_version
 from bot.words import plural, shorten
@@ -40,8 +45,10 @@ def code_block(lines: list[str], budget: int) -> str:
     return "```\n" + "\n".join(shown) + "\n```"
 
 
-def announcement(report: ReloadReport) -> str:
-    """The message for the announce channel (and the ``/facts reload`` reply)."""
+def announcement(report: ReloadReport, asked: RemovedAsked | None = None) -> str:
+    """The message for the announce channel (and the ``/facts reload`` reply); ``asked``: how
+    often the removed facts had been asked (a line after the changelog).
+    """
     head = report.headline()
     if not report.ok:
         return f"{head}\n{code_block([str(f) for f in report.errors], MESSAGE_MAX - len(head) - 1)}"
@@ -49,7 +56,10 @@ def announcement(report: ReloadReport) -> str:
     if report.warnings:
         parts.append(f"({plural(len(report.warnings), 'warning')}: `factbot check` lists them.)")
     if report.changed and report.diff is not None:
-        parts.append(changelog(report.diff, MESSAGE_MAX - ANNOUNCEMENT_HEAD))
+        usage = removed_asked_line(asked)
+        parts.append(changelog(report.diff, MESSAGE_MAX - ANNOUNCEMENT_HEAD - len(usage)))
+        if usage:
+            parts.append(usage)
     return shorten("\n".join(parts), MESSAGE_MAX)
 
 
@@ -98,15 +108,17 @@ def stale_line(item: StaleFact) -> str:
     )
 
 
-def _listing(head: str, items: list[StaleFact], tail: str = "") -> str:
-    """``head``, then up to STALE_SHOWN entries while the text fits, "and N more", then tail."""
+def _listing(head: str, items: list[StaleFact], tail: str = "", limit: int = MESSAGE_MAX) -> str:
+    """``head``, then up to STALE_SHOWN entries while the text fits ``limit``, "and N more",
+    then tail.
+    """
     lines = [head]
     shown = 0
     for item in items[:STALE_SHOWN]:
         rest = len(items) - shown - 1
         more = f"…and {rest} more." if rest else ""
         candidate = "\n".join([*lines, stale_line(item), more, tail]).rstrip()
-        if len(candidate) > MESSAGE_MAX:
+        if len(candidate) > limit:
             break
         lines.append(stale_line(item))
         shown += 1
@@ -114,7 +126,7 @@ def _listing(head: str, items: list[StaleFact], tail: str = "") -> str:
         lines.append(f"…and {len(items) - shown} more.")
     if tail:
         lines.append(tail)
-    return shorten("\n".join(lines), MESSAGE_MAX)
+    return shorten("\n".join(lines), limit)
 
 
 def stale_report(book: FactBook, today: dt.date) -> str:
@@ -132,17 +144,23 @@ def stale_report(book: FactBook, today: dt.date) -> str:
     return _listing(head, items, tail)
 
 
-def digest_text(book: FactBook, since: dt.date, today: dt.date) -> str | None:
-    """The announce-channel digest of facts that became stale in ``(since, today]``; None when
-    there is nothing new to report (post nothing).
+def digest_text(
+    book: FactBook, since: dt.date, today: dt.date, questions: Sequence[Question] = ()
+) -> str | None:
+    """The announce-channel digest of facts that became stale in ``(since, today]``, then the
+    questions the book could not answer in those days (most asked first); None when there is
+    nothing new to report (post nothing).
     """
     items = newly_stale(book, since, today)
+    asked = digest_questions_text(questions, since, today)
     if not items:
-        return None
+        return asked or None
     total = len(stale_facts(book, today))
     head = (
         f"**Review digest:** {plural(len(items), 'fact')} became stale between "
         f"{(since + dt.timedelta(days=1)).isoformat()} and {today.isoformat()}:"
     )
     tail = f"{total} stale in all; a curator can list them with `/facts stale`."
-    return _listing(head, items, tail)
+    if not asked:
+        return _listing(head, items, tail)
+    return _listing(head, items, tail, MESSAGE_MAX - len(asked) - 1) + "\n" + asked

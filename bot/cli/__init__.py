@@ -1,4 +1,5 @@
-"""The command line: ``check``, ``ask``, ``topics``, ``source``, ``export``, ``run``, ``sync``.
+"""The command line: ``check``, ``ask``, ``topics``, ``source``, ``export``, ``insights``, ``run``,
+``sync``.
 
 ``python -m bot COMMAND`` and the ``factbot`` script both call :func:`main`.
 """

@@ -1,8 +1,9 @@
 """Command line: argument parsing and dispatch only.
 
-Each command's work lives in its own module (``_check``, ``_ask``, ``_export``, ``_run``),
-imported only when that command runs: ``check`` reads the book without the answers stage, and
-no command but ``run`` and ``sync`` imports discord.py.
+Each command's work lives in its own module (``_check``, ``_ask``, ``_export``,
+``_insights``, ``_run``), imported only when that command runs: ``check`` reads the book without
+the answers stage, no command but ``insights`` (and ``run``) imports sqlite3, and no command but
+``run`` and ``sync`` imports discord.py.
 
 Exit statuses shared by all commands: 0 success, 1 the answer is "no" (invalid file, no match),
 2 the command could not run (unreadable file, bad configuration).
@@ -29,6 +30,10 @@ def _command(name: str) -> Command:
         from bot.cli import _export
 
         return _export.export
+    if name == "insights":  # sqlite3 and the answers stage: imported only for this command
+        from bot.cli import _insights
+
+        return _insights.insights
     if name in ("run", "sync"):
         from bot.cli import _run
 
@@ -89,6 +94,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown", dest="fmt")
     p.add_argument(
         "-o", "--output", metavar="FILE", default=None, help="write here (default stdout)"
+    )
+    _add_facts_option(p)
+
+    p = sub.add_parser(
+        "insights", help="most asked facts and topics, facts never asked, unanswered questions"
+    )
+    p.add_argument("--days", type=int, default=30, metavar="N", help="the last N days (30)")
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text", dest="fmt")
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="entries per list (20)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--stats",
+        metavar="PATH",
+        default=None,
+        help="the usage store (default: $STATS_PATH, or usage.sqlite beside the facts file)",
+    )
+    where.add_argument(
+        "--merge",
+        metavar="PATH",
+        nargs="+",
+        default=None,
+        help="several usage stores (one per machine), counted together",
     )
     _add_facts_option(p)
 

@@ -15,7 +15,7 @@ import sys
 import aiohttp
 import discord
 
-from bot.app import Config, ConfigError, FactBot, load_config
+from bot.app import Config, ConfigError, FactBot, load_config, make_bot
 from bot.factbook import FactsUnreadable
 from bot.live import LiveFacts
 from bot.words import plural
@@ -109,7 +109,7 @@ def _run(sync_only: bool) -> int:
     if isinstance(prepared, int):
         return prepared
     config, facts = prepared
-    bot = FactBot(
+    bot = make_bot(
         config, facts, force_sync=sync_only, watch=not sync_only, handle_signals=not sync_only
     )
     try:

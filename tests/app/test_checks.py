@@ -29,7 +29,8 @@ async def test_facts_status_with_manage_server_or_administrator(bot: BotHandle) 
         assert rec.ephemeral
         assert "Manage Server" not in rec.content
         assert "4 facts, 2 sources, 2 topics" in rec.content
-        assert "Cooldown on public commands: off" in rec.content
+        assert "Cooldown on public answers: off" in rec.content
+        assert "Repeat window: off" in rec.content
         assert bot.facts.book.version[:12] in rec.content
 
 

@@ -29,7 +29,8 @@ async def test_commands_synced_to_the_guild_with_their_options(bot: BotHandle) -
     s = bot.stand_in
     assert s.command_puts == [s.guild_id]  # guild sync only, never global
     cmds = {c["name"]: c for c in s.commands[s.guild_id]}
-    assert set(cmds) == {"fact", "summary", "search", "source", "topics", "facts"}
+    assert set(cmds) == {"fact", "summary", "search", "source", "topics", "facts", "Find sources"}
+    assert cmds["Find sources"]["type"] == 3  # a message command: right-click a message, Apps
     fact = _opts(cmds["fact"])
     assert fact["query"]["type"] == 3 and fact["query"]["required"]
     assert fact["query"]["autocomplete"] is True
@@ -41,7 +42,12 @@ async def test_commands_synced_to_the_guild_with_their_options(bot: BotHandle) -
     assert not cmds["topics"].get("options")
     admin = cmds["facts"]
     assert str(admin["default_member_permissions"]) == str(1 << 5)  # Manage Server (a hint only)
-    assert {n: o["type"] for n, o in _opts(admin).items()} == {"status": 1, "reload": 1, "stale": 1}
+    assert {n: o["type"] for n, o in _opts(admin).items()} == {
+        "status": 1,
+        "reload": 1,
+        "stale": 1,
+        "insights": 1,
+    }
 
 
 async def test_fact_is_an_embed_citing_its_source(bot: BotHandle) -> None:

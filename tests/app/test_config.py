@@ -20,7 +20,9 @@ def test_minimal_environment_gives_defaults(tmp_path: Path) -> None:
     assert cfg.facts_path == tmp_path / "facts.yaml"
     assert cfg.guild_id is None and cfg.announce_channel_id is None
     assert cfg.log_level == "INFO"
-    assert cfg.cooldown == Cooldown(5, 60.0)
+    assert cfg.cooldown == Cooldown(30, 60.0)  # generous: against scripts, not members
+    assert cfg.repeat_window == 600.0 and not cfg.user_install
+    assert cfg.shard_count is None and cfg.shards == (0,) and cfg.primary
     assert cfg.sync_hash_path == tmp_path / ".factbot-sync-hash"
 
 
@@ -56,6 +58,12 @@ def test_parse_dotenv_quotes_and_junk() -> None:
         ("LOG_LEVEL", "chatty", "LOG_LEVEL"),
         ("COOLDOWN", "fast", "COOLDOWN"),
         ("COOLDOWN", "0/10", "COOLDOWN"),
+        ("REPEAT_WINDOW", "ten minutes", "REPEAT_WINDOW"),
+        ("REPEAT_WINDOW", "-5", "REPEAT_WINDOW"),
+        ("USER_INSTALL", "maybe", "USER_INSTALL"),
+        ("SHARD_COUNT", "two", "SHARD_COUNT"),
+        ("SHARD_COUNT", "0", "SHARD_COUNT"),
+        ("SHARD_IDS", "0", "SHARD_IDS needs SHARD_COUNT"),
     ],
 )
 def test_bad_values_are_one_line_errors(tmp_path: Path, key: str, value: str, needle: str) -> None:
@@ -71,7 +79,23 @@ def test_cooldown_forms(tmp_path: Path) -> None:
 
     assert cd("3/10") == Cooldown(3, 10.0)
     assert not cd("off").enabled
-    assert cd("") == Cooldown(5, 60.0)
+    assert cd("") == Cooldown(30, 60.0)
+
+
+def test_repeat_window_user_install_and_shards(tmp_path: Path) -> None:
+    def cfg(**env: str) -> Config:
+        return load_config({"DISCORD_TOKEN": TOKEN, **env}, cwd=tmp_path)
+
+    assert cfg(REPEAT_WINDOW="90").repeat_window == 90.0
+    assert cfg(REPEAT_WINDOW="off").repeat_window == 0.0
+    assert cfg(USER_INSTALL="on").user_install and not cfg(USER_INSTALL="off").user_install
+    all_of_four = cfg(SHARD_COUNT="4")
+    assert all_of_four.shards == (0, 1, 2, 3) and all_of_four.primary
+    some = cfg(SHARD_COUNT="4", SHARD_IDS="3, 1-2")
+    assert some.shard_ids == (1, 2, 3) and not some.primary  # shard 0 runs elsewhere
+    for bad in ("4", "0-9", "2-1", "x"):
+        with pytest.raises(ConfigError, match="SHARD_IDS must list shards from 0 to 3"):
+            cfg(SHARD_COUNT="4", SHARD_IDS=bad)
 
 
 def test_repr_masks_the_token(tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ async def test_bot_process_answers_and_never_prints_the_token(
         proc.send_signal(signal.SIGTERM)
         code, out, err = await _finish(proc)
     assert (tmp_path / ".factbot-sync-hash").is_file()
-    assert "synced 6 commands" in err and "DEBUG" in err  # the log really ran at DEBUG
+    assert "synced 7 commands" in err and "DEBUG" in err  # the log really ran at DEBUG
     assert "SIGHUP" in err
     assert stand_in.token not in out and stand_in.token not in err
     assert code == 0  # SIGTERM closes cleanly
@@ -144,4 +144,4 @@ async def test_sync_command_forces_a_sync_and_exits(stand_in: StandIn, tmp_path:
         code, _, err = await _finish(await _spawn("sync", env, tmp_path))
         assert code == 0, err
         assert len(stand_in.command_puts) == expected_puts
-    assert "synced 6 commands" in err
+    assert "synced 7 commands" in err

@@ -4,7 +4,17 @@ See :class:`tests.stand_in.server.StandIn` for the server and
 :class:`tests.stand_in.records.InteractionRecord` for what a test reads back.
 """
 
-from .records import EPHEMERAL, Call, InteractionRecord
+from .payloads import MEMBER_PERMS, SEND_MESSAGES
+from .records import EPHEMERAL, Call, InteractionRecord, buttons_of
 from .server import MANAGE_GUILD, StandIn
 
-__all__ = ["EPHEMERAL", "MANAGE_GUILD", "Call", "InteractionRecord", "StandIn"]
+__all__ = [
+    "EPHEMERAL",
+    "MANAGE_GUILD",
+    "MEMBER_PERMS",
+    "SEND_MESSAGES",
+    "Call",
+    "InteractionRecord",
+    "StandIn",
+    "buttons_of",
+]

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.app import Config, Cooldown
 
-from .records import InteractionRecord
+from .payloads import MEMBER_PERMS
+from .records import InteractionRecord, buttons_of
 from .server import StandIn
 
 if TYPE_CHECKING:
@@ -92,18 +93,64 @@ class BotHandle:
         user_id: str = "1600000000000000001",
         raw_options: list[dict[str, Any]] | None = None,
         timeout: float = 5.0,
+        **where: Any,
     ) -> InteractionRecord:
-        """Run a slash command ("fact", "facts status") and wait for its visible reply."""
+        """Run a slash command ("fact", "facts status") and wait for its visible reply.
+        ``where``: guild_id (None: a DM), channel_id, install ("user"), context.
+        """
         payload = self.stand_in.interaction_payload(
             command,
             options,
             member_perms=member_perms,
             user_id=user_id,
             raw_options=raw_options,
+            **where,
         )
+        return await self._run(payload, timeout)
+
+    async def _run(self, payload: dict[str, Any], timeout: float) -> InteractionRecord:
         rec = await self.stand_in.inject(payload)
         self.records.append(rec)
         return await self.stand_in.wait_reply(rec, timeout)
+
+    async def find_sources(
+        self,
+        content: str,
+        *,
+        attachments: int = 0,
+        user_id: str = "1600000000000000001",
+        timeout: float = 5.0,
+        **where: Any,
+    ) -> InteractionRecord:
+        """Run "Find sources" on a message another member posted with ``content``."""
+        gid = where.get("guild_id", "home")
+        target = self.stand_in.user_message(content, attachments=attachments, guild_id=gid)
+        payload = self.stand_in.message_command_payload(
+            "Find sources", target, user_id=user_id, **where
+        )
+        return await self._run(payload, timeout)
+
+    async def press(
+        self,
+        message: dict[str, Any] | InteractionRecord,
+        label: str,
+        *,
+        user_id: str = "1600000000000000001",
+        member_perms: int = MEMBER_PERMS,
+        timeout: float = 5.0,
+        **where: Any,
+    ) -> InteractionRecord:
+        """Press the button labelled ``label`` (or with that custom id) on ``message`` (a
+        message object, or the message a record ends with) and wait for the bot's answer.
+        """
+        msg = message.message if isinstance(message, InteractionRecord) else message
+        buttons = buttons_of(msg)
+        found = [b for b in buttons if label in (b.get("label"), b.get("custom_id"))]
+        assert found, f"no button {label!r} among {[b.get('label') for b in buttons]}"
+        payload = self.stand_in.press_payload(
+            msg, found[0]["custom_id"], user_id=user_id, member_perms=member_perms, **where
+        )
+        return await self._run(payload, timeout)
 
     async def autocomplete(
         self,
@@ -143,8 +190,13 @@ class BotHandle:
 StartBot = Callable[..., Awaitable[BotHandle]]
 
 
+async def _no_identify_wait(shard_id: int | None, *, initial: bool = False) -> None:
+    """discord.py waits 5 s before each IDENTIFY after the first (Discord's limit on starting
+    sessions): a local Discord has none, so shards connect at once."""
+
+
 def bot_config(stand_in: StandIn, facts_path: Path, **overrides: Any) -> Config:
-    """A Config pointing at the stand-in (cooldown off unless given)."""
+    """A Config pointing at the stand-in (cooldown and repeat window off unless given)."""
     values: dict[str, Any] = {
         "token": stand_in.token,
         "facts_path": facts_path,
@@ -153,6 +205,7 @@ def bot_config(stand_in: StandIn, facts_path: Path, **overrides: Any) -> Config:
         "gateway_url": stand_in.gateway_url,
         "log_level": "DEBUG",
         "cooldown": Cooldown(0, 0.0),
+        "repeat_window": 0.0,
     }
     values.update(overrides)
     return Config(**values)
@@ -178,7 +231,7 @@ async def launch(
     endpoints at the stand-in (the ``start_bot`` fixture restores them).
     """
     # imported here, so that a broken bot module cannot break every other test
-    from bot.app import FactBot
+    from bot.app import make_bot
     from bot.live import LiveFacts
 
     if announce:
@@ -187,7 +240,7 @@ async def launch(
     config.apply_endpoints()
     facts = LiveFacts(path, debounce=debounce)
     facts.load_initial()
-    client = FactBot(
+    client = make_bot(
         config,
         facts,
         watch=watch,
@@ -196,6 +249,7 @@ async def launch(
         guild_ready_timeout=0.05,
         **(client_options or {}),
     )
+    client.before_identify_hook = _no_identify_wait  # type: ignore[method-assign]
     task = asyncio.create_task(client.start(config.token))
     ready = asyncio.create_task(client.wait_until_ready())
     done, _ = await asyncio.wait({task, ready}, timeout=15, return_when=asyncio.FIRST_COMPLETED)

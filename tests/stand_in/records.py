@@ -18,6 +18,11 @@ CB_DEFERRED = 5
 CB_AUTOCOMPLETE = 8
 
 
+def buttons_of(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The buttons of a message (a body the bot sent, or an object the API returned)."""
+    return [c for row in message.get("components") or [] for c in row.get("components") or []]
+
+
 @dataclass
 class Call:
     """One REST request the bot made."""
@@ -44,6 +49,10 @@ class InteractionRecord:
     edits: list[dict[str, Any]] = field(default_factory=list)  # PATCH @original bodies
     followups: list[dict[str, Any]] = field(default_factory=list)  # POST webhook bodies
     deleted: bool = False
+    #: the messages as the API returned them (ids, flags, components): the original response
+    #: (updated by edits) and each followup
+    original: dict[str, Any] | None = None
+    followup_messages: list[dict[str, Any]] = field(default_factory=list)
 
     # -- reading the outcome -----------------------------------------------------------------
     @property
@@ -70,6 +79,24 @@ class InteractionRecord:
         if not msgs:
             raise AssertionError(f"interaction {self.id} has no message reply")
         return msgs[-1]
+
+    @property
+    def message(self) -> dict[str, Any]:
+        """The message object the user ends up seeing (the last followup, else the original),
+        as the API returned it: press its buttons with ``BotHandle.press``."""
+        if self.followup_messages:
+            return self.followup_messages[-1]
+        if self.original is None:
+            raise AssertionError(f"interaction {self.id} has no message reply")
+        return self.original
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        """The buttons of :attr:`final`, row by row."""
+        return buttons_of(self.final)
+
+    def labels(self) -> list[str]:
+        return [str(b.get("label")) for b in self.buttons]
 
     @property
     def content(self) -> str:

@@ -2,8 +2,12 @@
 
 `StandIn` serves the routes the bot uses, records every request, answers unknown routes with a
 Discord-style 404 (kept in ``unknown`` so the test fixture can fail the test), and lets a test
-inject interactions, await the bot's replies and provoke faults (dropped connections, op 7
-RECONNECT, op 9 INVALID_SESSION, 429/500 on the interaction callback).
+inject interactions (slash commands, autocomplete, message commands, button presses; see
+:mod:`.payloads`), await the bot's replies, keep every message it posted (as the API returned
+it, components and flags included, so a test can press its buttons) and provoke faults
+(dropped connections, op 7 RECONNECT, op 9 INVALID_SESSION, 429/500 on the interaction
+callback). The gateway serves one session per shard (:mod:`.gateway`); a stand-in can hold
+several guilds (:meth:`StandIn.add_guild`), each routed to its shard.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
+from .gateway import OWNER_ID, GatewayMixin
+from .payloads import MANAGE_GUILD, OPTION_TYPES, PayloadsMixin
 from .records import (
     CB_AUTOCOMPLETE,
     CB_DEFERRED,
@@ -34,11 +39,6 @@ APP_ID = "1100000000000000001"
 BOT_USER_ID = APP_ID
 GUILD_ID = "1200000000000000001"
 CHANNEL_ID = "1300000000000000001"
-OWNER_ID = "1400000000000000001"
-
-#: Discord's application command option types, for building payloads.
-OPTION_TYPES: dict[type, int] = {str: 3, int: 4, bool: 5, float: 10}
-MANAGE_GUILD = 1 << 5
 
 
 def _now() -> str:
@@ -52,15 +52,7 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     return web.Response(body=json.dumps(data).encode(), status=status, headers=h)
 
 
-class _Session:
-    """One gateway session (survives reconnects through RESUME)."""
-
-    def __init__(self, session_id: str) -> None:
-        self.session_id = session_id
-        self.seq = 0
-
-
-class StandIn:
+class StandIn(GatewayMixin, PayloadsMixin):
     """The local Discord. ``await start()``, point discord.py at ``api_base``/``gateway_url``."""
 
     def __init__(self, *, token: str = "stand-in-token", guild_id: str = GUILD_ID) -> None:
@@ -68,6 +60,10 @@ class StandIn:
         self.guild_id = guild_id
         self.channel_id = CHANNEL_ID
         self.app_id = APP_ID
+        #: the bot's guilds: guild id -> its one text channel
+        self.guilds: dict[str, str] = {guild_id: CHANNEL_ID}
+        #: every message the bot posted, as the API returned it (id -> object)
+        self.messages: dict[str, dict[str, Any]] = {}
         self.calls: list[Call] = []
         self.unknown: list[Call] = []
         #: registered commands: None -> global, guild id -> that guild's
@@ -87,10 +83,7 @@ class StandIn:
         self.resumes = 0
         self.heartbeats = 0
         self._ids = itertools.count(1500000000000000001)
-        self._sessions: dict[str, _Session] = {}
-        self._ws: web.WebSocketResponse | None = None
-        self._ws_session: _Session | None = None
-        self._ws_ready = False
+        self._init_gateway()
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -125,8 +118,9 @@ class StandIn:
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def close(self) -> None:
-        if self._ws is not None and not self._ws.closed:
-            await self._ws.close()
+        for conn in list(self._shards.values()):
+            if not conn.ws.closed:
+                await conn.ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -165,10 +159,6 @@ class StandIn:
             event = self._changed
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), min(left, 0.25))
-
-    @property
-    def connected(self) -> bool:
-        return self._ws is not None and not self._ws.closed and self._ws_ready
 
     async def wait_ready(self, timeout: float = 10.0) -> None:
         await self.wait_for(lambda: self.connected and self.guild_id in self.commands, timeout)
@@ -263,6 +253,7 @@ class StandIn:
             if scope is not None:
                 out["guild_id"] = scope
             out.setdefault("type", 1)
+            out.setdefault("description", "")  # Discord echoes "" for a message command
             echoed.append(out)
         self.commands[scope] = echoed
         self.command_puts.append(scope)
@@ -273,14 +264,28 @@ class StandIn:
         await self._record(request, 200)
         return _json(self.commands.get(request.match_info.get("guild"), []))
 
+    def add_guild(self, guild_id: str, channel_id: str | None = None) -> str:
+        """Another guild the bot is in (its events go to its shard); its channel id."""
+        cid = channel_id or str(int(guild_id) + 100000000000000000)
+        self.guilds[guild_id] = cid
+        return cid
+
     def message(
-        self, data: dict[str, Any], *, channel_id: str | None = None, interaction: bool = False
+        self,
+        data: dict[str, Any],
+        *,
+        channel_id: str | None = None,
+        interaction: bool = False,
+        guild_id: str | None = "home",
+        message_id: str | None = None,
     ) -> dict[str, Any]:
-        """A Discord message object built from a message body the bot sent."""
-        return {
-            "id": str(next(self._ids)),
+        """A Discord message object built from a message body the bot sent (kept in
+        :attr:`messages`)."""
+        gid = self.guild_id if guild_id == "home" else guild_id
+        msg = {
+            "id": message_id or str(next(self._ids)),
             "channel_id": channel_id or self.channel_id,
-            "guild_id": self.guild_id,
+            **({"guild_id": gid} if gid else {}),
             "author": self.bot_user(),
             "content": data.get("content") or "",
             "embeds": data.get("embeds") or [],
@@ -297,6 +302,13 @@ class StandIn:
             "components": data.get("components") or [],
             **({"webhook_id": self.app_id} if interaction else {}),
         }
+        self.messages[msg["id"]] = msg
+        return msg
+
+    def _where(self, rec: InteractionRecord) -> dict[str, Any]:
+        """Where an interaction's reply goes: its channel and guild."""
+        p = rec.payload
+        return {"channel_id": p.get("channel_id"), "guild_id": p.get("guild_id")}
 
     async def _callback(self, request: web.Request) -> web.Response:
         body = await self._body(request)
@@ -333,7 +345,8 @@ class StandIn:
         interaction: dict[str, Any] = {"id": iid, "type": rec.payload["type"]}
         resource: dict[str, Any] = {"type": cb_type}
         if cb_type in (CB_MESSAGE, CB_DEFERRED):
-            msg = self.message(rec.callback_data, interaction=True)
+            msg = self.message(rec.callback_data, interaction=True, **self._where(rec))
+            rec.original = msg
             interaction.update(
                 response_message_id=msg["id"],
                 response_message_loading=cb_type == CB_DEFERRED,
@@ -357,11 +370,22 @@ class StandIn:
             rec.deleted = True
             return web.Response(status=204)
         if action == "get":
+            if rec.original is not None:
+                return _json(rec.original)
             return _json(self.message(rec.final if rec.messages else {}, interaction=True))
         sent = dict(body or {})
-        (rec.edits if action == "edit" else rec.followups).append(sent)
+        where = self._where(rec)
+        if action == "edit":
+            rec.edits.append(sent)
+            mid = rec.original["id"] if rec.original is not None else None
+            msg = self.message(sent, interaction=True, message_id=mid, **where)
+            rec.original = msg
+        else:
+            rec.followups.append(sent)
+            msg = self.message(sent, interaction=True, **where)
+            rec.followup_messages.append(msg)
         self._touch()
-        return _json(self.message(sent, interaction=True))
+        return _json(msg)
 
     async def _get_original(self, request: web.Request) -> web.Response:
         return await self._webhook(request, "get")
@@ -383,7 +407,8 @@ class StandIn:
         cid = request.match_info["cid"]
         self.channel_messages.setdefault(cid, []).append(body or {})
         await self._record(request, 200, body)
-        return _json(self.message(body or {}, channel_id=cid))
+        gid = next((g for g, c in self.guilds.items() if c == cid), self.guild_id)
+        return _json(self.message(body or {}, channel_id=cid, guild_id=gid))
 
     async def _unknown(self, request: web.Request) -> web.Response:
         raw = await request.read()
@@ -399,279 +424,16 @@ class StandIn:
         self._touch()
         return _json({"message": "404: Not Found", "code": 0}, 404)
 
-    # -- gateway -----------------------------------------------------------------------------
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
-        await ws.prepare(request)
-        if self._ws is not None and not self._ws.closed:
-            await self._ws.close(code=4000)
-        self._ws, self._ws_session, self._ws_ready = ws, None, False
-        await ws.send_json({"op": 10, "d": {"heartbeat_interval": 41250}})
-        self._touch()
-        async for msg in ws:
-            if msg.type != aiohttp.WSMsgType.TEXT:
-                continue
-            await self._on_gateway(ws, json.loads(msg.data))
-        if self._ws is ws:
-            self._ws_ready = False
-        self._touch()
-        return ws
-
-    @staticmethod
-    async def _ack(ws: web.WebSocketResponse) -> None:
-        if not ws.closed:
-            await ws.send_json({"op": 11})
-
-    async def _dispatch(
-        self, ws: web.WebSocketResponse, session: _Session, event: str, data: Any
-    ) -> None:
-        session.seq += 1
-        await ws.send_json({"op": 0, "t": event, "s": session.seq, "d": data})
-
-    async def _on_gateway(self, ws: web.WebSocketResponse, msg: dict[str, Any]) -> None:
-        op, d = msg.get("op"), msg.get("d")
-        if op == 1:
-            # acked a moment later, as over a network: discord.py measures latency from the
-            # end of its send, so an instant loopback ack reads as "41 s behind"
-            self.heartbeats += 1
-            asyncio.get_running_loop().call_later(
-                0.005, lambda: asyncio.ensure_future(self._ack(ws))
-            )
-        elif op == 2:
-            if d.get("token") != self.token:
-                await ws.close(code=4004, message=b"Authentication failed.")
-                return
-            self.identifies += 1
-            session = _Session(f"session-{next(self._ids)}")
-            self._sessions[session.session_id] = session
-            await self._dispatch(ws, session, "READY", self._ready_payload(session))
-            await self._dispatch(ws, session, "GUILD_CREATE", self.guild_payload())
-            self._ws_session, self._ws_ready = session, True
-        elif op == 6:
-            found = self._sessions.get(d.get("session_id", ""))
-            if found is None or d.get("token") != self.token:
-                await ws.send_json({"op": 9, "d": False})
-                return
-            self.resumes += 1
-            await self._dispatch(ws, found, "RESUMED", {})
-            self._ws_session, self._ws_ready = found, True
-        self._touch()
-
-    def _ready_payload(self, session: _Session) -> dict[str, Any]:
-        return {
-            "v": 10,
-            "user": self.bot_user(),
-            "guilds": [{"id": self.guild_id, "unavailable": True}],
-            "session_id": session.session_id,
-            "resume_gateway_url": self.gateway_url,
-            "application": {"id": self.app_id, "flags": 0},
-            "private_channels": [],
-            "relationships": [],
-            "presences": [],
-            "user_settings": {},
-        }
-
-    def guild_payload(self) -> dict[str, Any]:
-        everyone = {
-            "id": self.guild_id,
-            "name": "@everyone",
-            "permissions": "0",
-            "position": 0,
-            "color": 0,
-            "hoist": False,
-            "managed": False,
-            "mentionable": False,
-            "flags": 0,
-        }
-        channel = {
-            "id": self.channel_id,
-            "type": 0,
-            "name": "general",
-            "position": 0,
-            "guild_id": self.guild_id,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "parent_id": None,
-            "topic": None,
-            "last_message_id": None,
-            "rate_limit_per_user": 0,
-        }
-        return {
-            "id": self.guild_id,
-            "name": "Stand-in team",
-            "icon": None,
-            "owner_id": OWNER_ID,
-            "roles": [everyone],
-            "channels": [channel],
-            "threads": [],
-            "members": [],
-            "member_count": 2,
-            "emojis": [],
-            "stickers": [],
-            "features": [],
-            "large": False,
-            "unavailable": False,
-            "voice_states": [],
-            "presences": [],
-            "stage_instances": [],
-            "guild_scheduled_events": [],
-            "joined_at": _now(),
-            "verification_level": 0,
-            "default_message_notifications": 0,
-            "explicit_content_filter": 0,
-            "mfa_level": 0,
-            "premium_tier": 0,
-            "preferred_locale": "en-US",
-            "nsfw_level": 0,
-            "system_channel_flags": 0,
-            "afk_timeout": 300,
-            "description": None,
-        }
-
-    # -- gateway faults ----------------------------------------------------------------------
-    async def drop_connection(self, code: int = 4000) -> None:
-        """Close the gateway socket (discord.py reconnects and RESUMEs)."""
-        if self._ws is not None:
-            self._ws_ready = False
-            await self._ws.close(code=code)
-
-    async def send_reconnect(self) -> None:
-        """op 7 RECONNECT: the client closes and RESUMEs."""
-        assert self._ws is not None
-        self._ws_ready = False
-        await self._ws.send_json({"op": 7, "d": None})
-
-    async def send_invalid_session(self, resumable: bool = False) -> None:
-        """op 9 INVALID_SESSION: the client identifies again (or resumes when ``resumable``)."""
-        assert self._ws is not None
-        self._ws_ready = False
-        if not resumable and self._ws_session is not None:
-            self._sessions.pop(self._ws_session.session_id, None)
-        await self._ws.send_json({"op": 9, "d": resumable})
-
     # -- interactions ------------------------------------------------------------------------
-    def find_command(self, name: str) -> tuple[str | None, dict[str, Any]] | None:
-        """(scope, command) for a registered top-level command, guild first."""
-        for scope in (self.guild_id, None):
-            for cmd in self.commands.get(scope, []):
-                if cmd["name"] == name:
-                    return scope, cmd
-        return None
-
-    def build_options(
-        self, spec: list[dict[str, Any]], values: dict[str, Any], focused: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Interaction options for ``values``, typed from the registered option ``spec``
-        (a value whose option is unknown gets the type of its Python value)."""
-        types = {o["name"]: int(o["type"]) for o in spec}
-        out: list[dict[str, Any]] = []
-        for name, value in values.items():
-            t = types.get(name, OPTION_TYPES.get(type(value), 3))
-            opt: dict[str, Any] = {"name": name, "type": t, "value": value}
-            if name == focused:
-                opt["focused"] = True
-            out.append(opt)
-        return out
-
-    def interaction_payload(
-        self,
-        command: str,
-        options: dict[str, Any] | None = None,
-        *,
-        member_perms: int | str = 0,
-        user_id: str = "1600000000000000001",
-        focused: str | None = None,
-        raw_options: list[dict[str, Any]] | None = None,
-    ) -> dict[str, Any]:
-        """An INTERACTION_CREATE payload for ``command`` ("fact" or "facts status").
-
-        Type 2 (a slash command), or type 4 (autocomplete) when ``focused`` names an option.
-        ``raw_options`` replaces the built options (to send wrong types on purpose).
-        """
-        top, *subs = command.split()
-        found = self.find_command(top)
-        scope, cmd = found if found else (self.guild_id, {"id": "1", "name": top, "options": []})
-        spec: list[dict[str, Any]] = cmd.get("options") or []
-        values = dict(options or {})
-        opts: list[dict[str, Any]]
-        if subs:
-            sub = next((o for o in spec if o["name"] == subs[0]), {"options": [], "type": 1})
-            opts = [
-                {
-                    "name": subs[0],
-                    "type": int(sub.get("type", 1)),
-                    "options": raw_options
-                    if raw_options is not None
-                    else self.build_options(sub.get("options") or [], values, focused),
-                }
-            ]
-        else:
-            opts = (
-                raw_options
-                if raw_options is not None
-                else self.build_options(spec, values, focused)
-            )
-        iid = str(next(self._ids))
-        token = f"itoken-{iid}"
-        data: dict[str, Any] = {"id": cmd["id"], "name": top, "type": 1, "options": opts}
-        if scope is not None:
-            data["guild_id"] = scope
-        member = {
-            "user": {
-                "id": user_id,
-                "username": f"user{user_id[-4:]}",
-                "discriminator": "0",
-                "global_name": None,
-                "avatar": None,
-            },
-            "roles": [],
-            "flags": 0,
-            "joined_at": _now(),
-            "deaf": False,
-            "mute": False,
-            "permissions": str(member_perms),
-            "nick": None,
-            "avatar": None,
-            "pending": False,
-            "premium_since": None,
-            "communication_disabled_until": None,
-        }
-        return {
-            "id": iid,
-            "type": 4 if focused else 2,
-            "token": token,
-            "version": 1,
-            "application_id": self.app_id,
-            "guild_id": self.guild_id,
-            "data": data,
-            "channel_id": self.channel_id,
-            "channel": {
-                "id": self.channel_id,
-                "type": 0,
-                "guild_id": self.guild_id,
-                "name": "general",
-                "permissions": str(member_perms),
-            },
-            "member": member,
-            "app_permissions": str((1 << 11) | (1 << 14)),
-            "attachment_size_limit": 8 * 1024 * 1024,
-            "locale": "en-US",
-            "guild_locale": "en-US",
-            "entitlements": [],
-            "authorizing_integration_owners": {},
-            "context": 0,
-        }
-
     async def inject(self, payload: dict[str, Any], timeout: float = 10.0) -> InteractionRecord:
-        """Send an INTERACTION_CREATE over the gateway (waits for a live session first)."""
-        await self.wait_for(lambda: self.connected and self._ws_session is not None, timeout)
-        ws, session = self._ws, self._ws_session
-        assert ws is not None and session is not None
+        """Send an INTERACTION_CREATE over the gateway, to the shard of its guild (waits for a
+        live session first)."""
         rec = InteractionRecord(
             id=payload["id"], token=payload["token"], payload=payload, injected_at=time.monotonic()
         )
         self.interactions[rec.id] = rec
-        await self._dispatch(ws, session, "INTERACTION_CREATE", payload)
+        shard = await self.dispatch_event("INTERACTION_CREATE", payload, payload.get("guild_id"))
+        self.routed[rec.id] = shard
         return rec
 
     async def wait_reply(self, rec: InteractionRecord, timeout: float = 5.0) -> InteractionRecord:
@@ -681,9 +443,9 @@ class StandIn:
 
     async def send_message_to_bot(self, payload: dict[str, Any]) -> None:
         """Dispatch any other event (e.g. a raw GUILD_UPDATE) to the connected bot."""
-        await self.wait_for(lambda: self.connected, 5.0)
-        assert self._ws is not None and self._ws_session is not None
-        await self._dispatch(self._ws, self._ws_session, payload["t"], payload["d"])
+        data = payload["d"]
+        gid = (data.get("guild_id") or data.get("id")) if isinstance(data, dict) else None
+        await self.dispatch_event(payload["t"], data, gid if gid in self.guilds else None)
 
     # -- reading -----------------------------------------------------------------------------
     def calls_to(self, method: str, path_part: str) -> list[Call]:
@@ -699,4 +461,4 @@ class StandIn:
         return bodies
 
 
-__all__ = ["CB_AUTOCOMPLETE", "MANAGE_GUILD", "StandIn"]
+__all__ = ["CB_AUTOCOMPLETE", "MANAGE_GUILD", "OPTION_TYPES", "StandIn"]
