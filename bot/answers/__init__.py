@@ -36,7 +36,6 @@ from bot.answers._index import ANSWER_COVERAGE, Hit, SearchIndex, english_words
 from bot.answers._render import (
     and_more,
     citation,
-    credit,
     did_you_mean,
     fit_items,
     heading,
@@ -83,7 +82,6 @@ __all__ = [
     "complete_facts",
     "complete_topics",
     "conflicting",
-    "credit",
     "did_you_mean",
     "duplicates",
     "english_words",

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.answers._compose import Answer
-from bot.factbook import Fact, FactBook, Source
+from bot.factbook import Fact, Source
 from bot.words import plural, shorten
 
 QUOTE_MAX = 600  # longest quote shown before it is shortened at a sentence
@@ -57,40 +57,6 @@ def read_at_note(src: Source, link: Text = _same) -> str:
     return f" (words read at {link(src.read_at)})" if src.read_at else ""
 
 
-def _maker(book: FactBook, fact: Fact) -> str:
-    return fact.estimated_by or book.reporter(fact)
-
-
-def _year(book: FactBook, fact: Fact) -> str:
-    return (fact.as_of or book.source_of(fact).date)[:4]
-
-
-def _listed(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def credit(book: FactBook, fact: Fact) -> str | None:
-    """Who first made the figure a fact states, and who repeated it ("figure first estimated
-    by X in 2012; repeated by A and B in 2015"); None when no fact repeats it.
-    """
-    chain = book.repeated_by(fact)
-    if not chain:
-        return None
-    origin = book.origin(fact)
-    first, year = _maker(book, origin), _year(book, origin)
-    text = f"figure first estimated by {first}" + ("" if year in first else f" in {year}")
-    by_year: dict[str, list[str]] = {}
-    for other in chain:
-        name = _maker(book, other)
-        names = by_year.setdefault(_year(book, other), [])
-        if name != first and name not in names:
-            names.append(name)
-    groups = [f"{_listed(names)} in {y}" for y, names in sorted(by_year.items()) if names]
-    if not groups:  # only its maker restates it (a rounded form): the fact's own words say who
-        return None if origin is fact else text
-    return text + "; repeated by " + ", ".join(groups)
-
-
 def marks(answer: Answer, fact: Fact) -> list[str]:
     """The short remarks on a fact: as of, who first made its figure, secondhand (who
     reported it), stale.
@@ -98,7 +64,7 @@ def marks(answer: Answer, fact: Fact) -> list[str]:
     out: list[str] = []
     if fact.as_of:
         out.append(f"as of {fact.as_of}")
-    first = credit(answer.book, fact)
+    first = answer.book.credit(fact)
     if first:
         out.append(first)
     if fact.secondhand:
@@ -247,7 +213,7 @@ def fact_json(answer: Answer, fact: Fact) -> dict[str, Any]:
         "confidence": fact.confidence,
         "estimated_by": fact.estimated_by,
         "first_made_by": book.origin(fact).id if book.repeated_by(fact) else None,
-        "credit": credit(book, fact),
+        "credit": book.credit(fact),
         "source": {
             "id": src.id,
             "title": src.title,

@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from bot.answers import credit
 from bot.factbook import Fact, FactBook, Source, Topic
 
 FORMATS = ("markdown", "csv", "json")
@@ -108,7 +107,7 @@ def _fact_notes(book: FactBook, fact: Fact) -> str:
     notes: list[str] = []
     if fact.as_of:
         notes.append(f"as of {escape_markdown(fact.as_of)}")
-    first = credit(book, fact)
+    first = book.credit(fact)
     if first:
         notes.append(escape_markdown(first))
     who = secondhand_reporter(book, fact)

@@ -72,8 +72,9 @@ class Fact:
         return self.confidence == "secondhand"
 
 
-def _frozen(d: Mapping[str, object]) -> Mapping[str, object]:
-    return MappingProxyType(dict(d))
+def _listed(names: list[str]) -> str:
+    """Names joined as a list: "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,34 @@ class FactBook:
         order (``fact`` among them when it is a repeat).
         """
         return self._repeated_by.get(self.origin(fact).id, ())
+
+    def credit(self, fact: Fact) -> str | None:
+        """Who first made the figure a fact states, and who repeated it ("figure first
+        estimated by X in 2012; repeated by A and B in 2015"); None when no fact repeats it,
+        or when only its own maker restates it and ``fact`` is the first.
+        """
+        chain = self.repeated_by(fact)
+        if not chain:
+            return None
+        origin = self.origin(fact)
+        first, year = self._maker(origin), self._year(origin)
+        text = f"figure first estimated by {first}" + ("" if year in first else f" in {year}")
+        by_year: dict[str, list[str]] = {}
+        for other in chain:
+            name = self._maker(other)
+            names = by_year.setdefault(self._year(other), [])
+            if name != first and name not in names:
+                names.append(name)
+        groups = [f"{_listed(names)} in {y}" for y, names in sorted(by_year.items()) if names]
+        if not groups:  # only its maker restates it (a rounded form): the fact's words say who
+            return None if origin is fact else text
+        return text + "; repeated by " + ", ".join(groups)
+
+    def _maker(self, fact: Fact) -> str:
+        return fact.estimated_by or self.reporter(fact)
+
+    def _year(self, fact: Fact) -> str:
+        return (fact.as_of or self.sources[fact.source].date)[:4]
 
     def facts_for_topic(self, topic_id: str) -> tuple[Fact, ...]:
         """Facts filed under a topic, in the curators' order."""

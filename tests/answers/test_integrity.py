@@ -14,7 +14,6 @@ from bot.answers import (
     SearchIndex,
     citation,
     conflicting,
-    credit,
     fact_answer,
     plain,
     search_answer,
@@ -102,14 +101,14 @@ REVENUE_CHAIN = {
 
 def test_a_repeated_figure_is_credited_to_who_first_made_it_and_who_repeated_it() -> None:
     for fid in REVENUE_CHAIN:
-        line = credit(BOOK, BOOK.facts[fid])
+        line = BOOK.credit(BOOK.facts[fid])
         assert line is not None
         assert line.startswith("figure first estimated by a 2012 human rights report; repeated by")
         for who in ("NKDB", "Foreign Affairs", "UN Special Rapporteur"):
             assert who in line, line
         assert line.endswith("in 2015")
         assert line in plain(fact_answer(INDEX, fid))
-    assert credit(BOOK, BOOK.facts["un-poe-2023-workers-revenue"]) is None
+    assert BOOK.credit(BOOK.facts["un-poe-2023-workers-revenue"]) is None
 
 
 @pytest.mark.parametrize(
