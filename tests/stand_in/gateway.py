@@ -9,7 +9,6 @@ attributes (token, guilds, ids, ``_touch``) it uses.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -17,14 +16,12 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from aiohttp import web
 
+from .payloads import now, text_channel
+
 if TYPE_CHECKING:
     import itertools
 
 OWNER_ID = "1400000000000000001"
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat()
 
 
 @dataclass
@@ -203,19 +200,7 @@ class GatewayMixin:
             "mentionable": False,
             "flags": 0,
         }
-        channel = {
-            "id": self.guilds.get(gid, self.channel_id),
-            "type": 0,
-            "name": "general",
-            "position": 0,
-            "guild_id": gid,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "parent_id": None,
-            "topic": None,
-            "last_message_id": None,
-            "rate_limit_per_user": 0,
-        }
+        channel = text_channel(self.guilds.get(gid, self.channel_id), gid)
         return {
             "id": gid,
             "name": "Stand-in team" if gid == self.guild_id else f"Server {gid[-4:]}",
@@ -235,7 +220,7 @@ class GatewayMixin:
             "presences": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
-            "joined_at": _now(),
+            "joined_at": now(),
             "verification_level": 0,
             "default_message_notifications": 0,
             "explicit_content_filter": 0,

@@ -29,8 +29,58 @@ GUILD_CONTEXT, BOT_DM_CONTEXT, PRIVATE_CHANNEL_CONTEXT = 0, 1, 2
 Install = Literal["guild", "user"]
 
 
-def _now() -> str:
+def now() -> str:
+    """The current time as Discord writes timestamps."""
     return dt.datetime.now(dt.UTC).isoformat()
+
+
+def text_channel(channel_id: str, guild_id: str) -> dict[str, Any]:
+    """A server's text channel, as Discord describes it."""
+    return {
+        "id": channel_id,
+        "type": 0,
+        "guild_id": guild_id,
+        "name": "general",
+        "position": 0,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": None,
+        "topic": None,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+    }
+
+
+def message_object(
+    message_id: str,
+    channel_id: str,
+    guild_id: str | None,
+    author: dict[str, Any],
+    content: str,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A message as the API returns it; ``fields`` (embeds, attachments, flags, type,
+    components, webhook_id) replace the defaults of a plain message."""
+    return {
+        "id": message_id,
+        "channel_id": channel_id,
+        **({"guild_id": guild_id} if guild_id else {}),
+        "author": author,
+        "content": content,
+        "embeds": [],
+        "attachments": [],
+        "mentions": [],
+        "mention_roles": [],
+        "mention_everyone": False,
+        "pinned": False,
+        "tts": False,
+        "timestamp": now(),
+        "edited_timestamp": None,
+        "flags": 0,
+        "type": 0,
+        "components": [],
+        **fields,
+    }
 
 
 def user_object(user_id: str) -> dict[str, Any]:
@@ -118,17 +168,7 @@ class PayloadsMixin:
                 channel_id=cid,
                 context=GUILD_CONTEXT if context is None else context,
                 channel={
-                    "id": cid,
-                    "type": 0,
-                    "guild_id": gid,
-                    "name": "general",
-                    "position": 0,
-                    "permission_overwrites": [],
-                    "nsfw": False,
-                    "parent_id": None,
-                    "topic": None,
-                    "last_message_id": None,
-                    "rate_limit_per_user": 0,
+                    **text_channel(cid, gid),
                     "flags": 0,
                     "permissions": str(member_perms),
                 },
@@ -136,7 +176,7 @@ class PayloadsMixin:
                     "user": user,
                     "roles": [],
                     "flags": 0,
-                    "joined_at": _now(),
+                    "joined_at": now(),
                     "deaf": False,
                     "mute": False,
                     "permissions": str(member_perms),
@@ -222,35 +262,27 @@ class PayloadsMixin:
     ) -> dict[str, Any]:
         """A message another member posted (the target of a message command)."""
         gid = self.guild_id if guild_id == "home" else guild_id
-        return {
-            "id": str(next(self._ids)),
-            "channel_id": (self.guilds.get(gid) if gid else None) or self.channel_id,
-            **({"guild_id": gid} if gid else {}),
-            "author": user_object(author_id),
-            "content": content,
-            "embeds": embeds or [],
-            "attachments": [
-                {
-                    "id": str(next(self._ids)),
-                    "filename": f"image{i}.png",
-                    "size": 1000,
-                    "url": f"https://cdn.example/image{i}.png",
-                    "proxy_url": f"https://cdn.example/image{i}.png",
-                    "content_type": "image/png",
-                }
-                for i in range(attachments)
-            ],
-            "mentions": [],
-            "mention_roles": [],
-            "mention_everyone": False,
-            "pinned": False,
-            "tts": False,
-            "timestamp": _now(),
-            "edited_timestamp": None,
-            "flags": 0,
-            "type": 0,
-            "components": [],
-        }
+        files = [
+            {
+                "id": str(next(self._ids)),
+                "filename": f"image{i}.png",
+                "size": 1000,
+                "url": f"https://cdn.example/image{i}.png",
+                "proxy_url": f"https://cdn.example/image{i}.png",
+                "content_type": "image/png",
+            }
+            for i in range(attachments)
+        ]
+        channel = (self.guilds.get(gid) if gid else None) or self.channel_id
+        return message_object(
+            str(next(self._ids)),
+            channel,
+            gid,
+            user_object(author_id),
+            content,
+            embeds=embeds or [],
+            attachments=files,
+        )
 
     def message_command_payload(
         self, name: str, target: dict[str, Any], **where: Any

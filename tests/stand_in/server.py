@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import itertools
 import json
 import time
@@ -25,7 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from .gateway import OWNER_ID, GatewayMixin
-from .payloads import MANAGE_GUILD, OPTION_TYPES, PayloadsMixin
+from .payloads import MANAGE_GUILD, OPTION_TYPES, PayloadsMixin, message_object
 from .records import (
     CB_AUTOCOMPLETE,
     CB_DEFERRED,
@@ -39,10 +38,6 @@ APP_ID = "1100000000000000001"
 BOT_USER_ID = APP_ID
 GUILD_ID = "1200000000000000001"
 CHANNEL_ID = "1300000000000000001"
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat()
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -282,26 +277,18 @@ class StandIn(GatewayMixin, PayloadsMixin):
         """A Discord message object built from a message body the bot sent (kept in
         :attr:`messages`)."""
         gid = self.guild_id if guild_id == "home" else guild_id
-        msg = {
-            "id": message_id or str(next(self._ids)),
-            "channel_id": channel_id or self.channel_id,
-            **({"guild_id": gid} if gid else {}),
-            "author": self.bot_user(),
-            "content": data.get("content") or "",
-            "embeds": data.get("embeds") or [],
-            "attachments": [],
-            "mentions": [],
-            "mention_roles": [],
-            "mention_everyone": False,
-            "pinned": False,
-            "tts": False,
-            "timestamp": _now(),
-            "edited_timestamp": None,
-            "flags": int(data.get("flags") or 0),
-            "type": 20 if interaction else 0,
-            "components": data.get("components") or [],
+        msg = message_object(
+            message_id or str(next(self._ids)),
+            channel_id or self.channel_id,
+            gid,
+            self.bot_user(),
+            data.get("content") or "",
+            embeds=data.get("embeds") or [],
+            flags=int(data.get("flags") or 0),
+            type=20 if interaction else 0,
+            components=data.get("components") or [],
             **({"webhook_id": self.app_id} if interaction else {}),
-        }
+        )
         self.messages[msg["id"]] = msg
         return msg
 
