@@ -10,8 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from rapidfuzz import fuzz, process
-
 Severity = Literal["error", "warning"]
 
 
@@ -76,6 +74,9 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
         return extending[0]
     pool = extending or options
     cutoff = 0 if extending else 75
+    # Only a file with a mistake gets here: checking a valid file never loads rapidfuzz.
+    from rapidfuzz import fuzz, process
+
     best = process.extractOne(lowered, pool, scorer=fuzz.ratio, score_cutoff=cutoff)
     return None if best is None else str(best[0])
 

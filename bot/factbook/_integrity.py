@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from bot.factbook._findings import did_you_mean
 from bot.factbook._model import Fact, FactBook
 from bot.factbook._yaml import ScalarNode
 
@@ -123,8 +124,6 @@ def check_links(reader: FieldReader, entries: list[Entry], facts: dict[str, Fact
     """Errors for ``repeats`` and ``never_with`` that name no fact, the fact itself, a circle,
     or (``repeats``) a fact whose figures differ; the ids of the facts in error.
     """
-    from bot.factbook._findings import did_you_mean
-
     known = {str(e.values["id"]) for e in entries if isinstance(e.values.get("id"), str)}
     bad: set[str] = set()
     for e in entries:
@@ -172,18 +171,26 @@ def check_links(reader: FieldReader, entries: list[Entry], facts: dict[str, Fact
                 msg = f"never_with: unknown fact '{other}'{did_you_mean(other, known)}"
                 reader.error(node, fid, "unknown-fact", msg)
                 bad.add(fid)
-    bad |= _repeat_cycles(reader, entries)
+    for circle in link_cycles(reader, entries, "repeats", "repeats-cycle"):
+        bad.update(circle)
     return bad
 
 
-def _repeat_cycles(reader: FieldReader, entries: list[Entry]) -> set[str]:
+def link_cycles(
+    reader: FieldReader, entries: list[Entry], field: str, code: str
+) -> list[list[str]]:
+    """Errors for facts whose ``field`` (``superseded_by``, ``repeats``) leads round in a
+    circle back to them, one per circle, at its first fact; the circles found, each from that
+    fact.
+    """
     nxt = {
-        str(e.values["id"]): str(e.values["repeats"])
+        str(e.values["id"]): str(e.values[field])
         for e in entries
-        if isinstance(e.values.get("id"), str) and isinstance(e.values.get("repeats"), str)
+        if isinstance(e.values.get("id"), str) and isinstance(e.values.get(field), str)
     }
     by_id = {str(e.values.get("id")): e for e in entries}
     reported: set[str] = set()
+    circles: list[list[str]] = []
     for start in nxt:
         chain = [start]
         cur = nxt.get(start)
@@ -193,6 +200,7 @@ def _repeat_cycles(reader: FieldReader, entries: list[Entry]) -> set[str]:
         if cur == start and len(chain) > 1 and start not in reported:
             reported.update(chain)
             loop = " -> ".join([*chain, start])
-            msg = f"repeats goes round in a circle: {loop}"
-            reader.error(by_id[start].nodes["repeats"], start, "repeats-cycle", msg)
-    return reported
+            msg = f"{field} goes round in a circle: {loop}"
+            reader.error(by_id[start].nodes[field], start, code, msg)
+            circles.append(chain)
+    return circles

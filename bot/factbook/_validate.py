@@ -24,7 +24,7 @@ from bot.factbook._fields import (
     Reader,
 )
 from bot.factbook._findings import Finding, did_you_mean
-from bot.factbook._integrity import check_facts, check_links, check_sources
+from bot.factbook._integrity import check_facts, check_links, check_sources, link_cycles
 from bot.factbook._model import Fact, FactBook, Source, Topic
 from bot.factbook._yaml import (
     INT_TAG,
@@ -269,31 +269,8 @@ class _Validator(FieldReader):
         return True
 
     def supersede_cycles(self, entries: list[Entry]) -> None:
-        nxt = {
-            str(e.values["id"]): str(e.values["superseded_by"])
-            for e in entries
-            if isinstance(e.values.get("id"), str)
-            and isinstance(e.values.get("superseded_by"), str)
-        }
-        by_id = {str(e.values.get("id")): e for e in entries}
-        reported: set[str] = set()
-        for start in nxt:
-            chain = [start]
-            cur = nxt.get(start)
-            while cur is not None and cur not in chain and cur != start:
-                chain.append(cur)
-                cur = nxt.get(cur)
-            if cur == start and len(chain) > 1 and start not in reported:
-                reported.update(chain)
-                e = by_id[start]
-                loop = " -> ".join([*chain, start])
-                self.error(
-                    e.nodes["superseded_by"],
-                    start,
-                    "supersede-cycle",
-                    f"superseded_by goes round in a circle: {loop}",
-                )
-                self.out.facts.pop(start, None)
+        for circle in link_cycles(self, entries, "superseded_by", "supersede-cycle"):
+            self.out.facts.pop(circle[0], None)
 
     # -- warnings ------------------------------------------------------------------------------
     def unused(self, sources: list[Entry], topics: list[Entry], facts: list[Entry]) -> None:
