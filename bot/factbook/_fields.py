@@ -22,11 +22,15 @@ from bot.factbook._yaml import (
     FLOAT_TAG,
     INT_TAG,
     STR_TAG,
+    TAG,
+    VALUE,
     MappingNode,
     Node,
     ScalarNode,
-    SequenceNode,
+    is_mapping,
     is_null,
+    is_scalar,
+    is_sequence,
     position,
     scalar_tag,
 )
@@ -101,10 +105,10 @@ class FieldReader:
     def wrong_kind(self, node: Node, subject: str | None, what: str, expected: str) -> None:
         if id(node) in self.skip:
             return
-        if isinstance(node, ScalarNode):
+        if is_scalar(node):
             found = _TAG_NAMES.get(scalar_tag(node), "text")
         else:
-            found = "a mapping" if isinstance(node, MappingNode) else "a list"
+            found = "a mapping" if is_mapping(node) else "a list"
         self.error(node, subject, "wrong-type", f"{what} should be {expected}, not {found}")
 
     # -- mappings ------------------------------------------------------------------------------
@@ -125,12 +129,12 @@ class FieldReader:
         seen: dict[str, ScalarNode] = {}
         skip = self.skip
         out: list[tuple[str, ScalarNode, Node]] = []
-        for key, value in node.value:
-            if key.__class__ is not ScalarNode or (skip and id(key) in skip):
+        for key, value in node[VALUE]:
+            if not is_scalar(key) or (skip and id(key) in skip):
                 if id(key) not in skip:
                     self.error(key, subject, "bad-key", "a key must be plain text")
                 continue
-            name: str = key.value
+            name = key[VALUE]
             first = seen.get(name)
             if first is not None:
                 lines = f"first at line {position(first)[0]}, again at line {position(key)[0]}"
@@ -159,11 +163,11 @@ class FieldReader:
 
     # -- scalar readers (each returns None after reporting, or for an empty value) ---------------
     def text(self, node: Node, subject: str | None, what: str) -> str | None:
-        if node.__class__ is not ScalarNode:
+        if not is_scalar(node):
             self.wrong_kind(node, subject, what, "text")
             return None
-        value: str = node.value
-        if node.tag is not STR_TAG:  # quoted text skips the checks below (the common case)
+        tag, value = node[TAG], node[VALUE]
+        if tag is not STR_TAG:  # quoted text skips the checks below (the common case)
             if self.skip and id(node) in self.skip:
                 return None
             if is_null(node):
@@ -177,12 +181,12 @@ class FieldReader:
 
     def raw(self, node: Node, subject: str | None, what: str) -> str | None:
         """A scalar's text whatever YAML would read it as (``2015``, ``no``): ids, refs, dates."""
-        if node.__class__ is not ScalarNode:
+        if not is_scalar(node):
             self.wrong_kind(node, subject, what, "text")
             return None
         if (self.skip and id(node) in self.skip) or is_null(node):
             return None
-        return node.value.strip() or None
+        return node[VALUE].strip() or None
 
     def ident(self, node: Node, subject: str | None, what: str) -> str | None:
         text = self.raw(node, subject, what)
@@ -196,16 +200,16 @@ class FieldReader:
     def text_list(
         self, node: Node, subject: str | None, what: str, read: Callable[..., str | None]
     ) -> tuple[str, ...] | None:
-        if not isinstance(node, SequenceNode):
-            if isinstance(node, ScalarNode) and is_null(node):
+        if not is_sequence(node):
+            if is_scalar(node) and is_null(node):
                 return None
             self.wrong_kind(node, subject, what, "a list, e.g. [a, b]")
             return None
         out: list[str] = []
-        for item in node.value:
+        for item in node[VALUE]:
             value = read(item, subject, f"an item of {what}")
-            if value is None and isinstance(item, ScalarNode) and id(item) not in self.skip:
-                if is_null(item) or not item.value.strip():
+            if value is None and is_scalar(item) and id(item) not in self.skip:
+                if is_null(item) or not item[VALUE].strip():
                     self.error(item, subject, "empty-item", f"empty item in {what}")
             elif value is not None:
                 out.append(value)
@@ -258,11 +262,11 @@ class FieldReader:
         return day
 
     def positive_int(self, node: Node, subject: str | None, what: str) -> int | None:
-        if not isinstance(node, ScalarNode) or scalar_tag(node) != INT_TAG:
-            if not (isinstance(node, ScalarNode) and is_null(node)):
+        if not is_scalar(node) or scalar_tag(node) != INT_TAG:
+            if not (is_scalar(node) and is_null(node)):
                 self.wrong_kind(node, subject, what, "a whole number of days")
             return None
-        value = _yaml_int(node.value)
+        value = _yaml_int(node[VALUE])
         if value is None or value <= 0:
             self.error(node, subject, "bad-number", f"{what} should be a positive number of days")
             return None
@@ -270,10 +274,10 @@ class FieldReader:
 
     def flag(self, node: Node, subject: str | None, what: str) -> bool | None:
         """``true`` or ``false`` (YAML 1.1 also reads yes/no, on/off)."""
-        if not isinstance(node, ScalarNode) or scalar_tag(node) != BOOL_TAG:
+        if not is_scalar(node) or scalar_tag(node) != BOOL_TAG:
             self.wrong_kind(node, subject, what, "true or false")
             return None
-        return node.value.lower() in ("true", "yes", "on", "y")
+        return node[VALUE].lower() in ("true", "yes", "on", "y")
 
     def url(self, node: Node, subject: str | None, what: str) -> str | None:
         text = self.text(node, subject, what)
@@ -312,7 +316,7 @@ class FieldReader:
         what: str,
     ) -> None:
         """Read an entry's fields into ``entry``; ``readers`` names the fields an entry may have."""
-        if not isinstance(node, MappingNode):
+        if not is_mapping(node):
             self.wrong_kind(node, entry.ident, what, "a mapping of fields (name: value)")
             entry.shaped = False
             return
@@ -329,9 +333,7 @@ class FieldReader:
         for name in missing:
             if name in entry.nodes:  # present but empty or wrong (wrong is reported already)
                 value = entry.nodes[name]
-                if isinstance(value, ScalarNode) and not (
-                    value.value.strip() and not is_null(value)
-                ):
+                if is_scalar(value) and not (value[VALUE].strip() and not is_null(value)):
                     self.error(value, entry.ident, "missing-field", f"'{name}' is empty")
             elif name not in entry.guessed:  # else "unknown field ... did you mean" said it
                 self.error(entry.node, entry.ident, "missing-field", f"missing '{name}'")

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from bot.factbook._findings import did_you_mean
 from bot.factbook._model import Fact, FactBook
-from bot.factbook._yaml import ScalarNode
+from bot.factbook._yaml import VALUE, is_scalar, is_sequence
 
 if TYPE_CHECKING:
     from bot.factbook._fields import Entry, FieldReader
@@ -157,7 +157,8 @@ def check_links(reader: FieldReader, entries: list[Entry], facts: dict[str, Fact
                     bad.add(fid)
         others = e.values.get("never_with")
         listed = e.nodes.get("never_with")
-        items = [i for i in listed.value if isinstance(i, ScalarNode)] if listed else []
+        listed = listed if is_sequence(listed) else None
+        items = [i for i in listed[VALUE] if is_scalar(i)] if listed else []
         for other, node in zip(others if isinstance(others, tuple) else (), items, strict=False):
             if other == fid:
                 reader.error(

@@ -27,13 +27,14 @@ from bot.factbook._findings import Finding
 from bot.factbook._load import DEFAULT_MAX_BYTES, FactsUnreadable
 from bot.factbook._yaml import (
     INT_TAG,
-    MappingNode,
+    VALUE,
     Node,
-    ScalarNode,
-    SequenceNode,
     check_tree,
     compose,
     decode,
+    is_mapping,
+    is_scalar,
+    is_sequence,
     needs_tree_check,
     position,
     scalar_tag,
@@ -72,8 +73,8 @@ class QueriesResult:
 
 class _QueriesReader(FieldReader):
     def document(self, root: Node | None) -> list[ExpectedQuery]:
-        if not isinstance(root, MappingNode):
-            node = root if root is not None else ScalarNode("", "", 1, 1)
+        if not is_mapping(root):
+            node: Node = root if root is not None else ("scalar", "", "", 1, 1)
             self.error(
                 node, None, "not-a-mapping", "the file should be a mapping: version, queries"
             )
@@ -81,18 +82,18 @@ class _QueriesReader(FieldReader):
         sections = {name: value for name, _key, value in self.items(root, None, _TOP)}
         version = sections.get("version")
         if (
-            not isinstance(version, ScalarNode)
+            not is_scalar(version)
             or scalar_tag(version) != INT_TAG
-            or version.value.strip() != str(QUERIES_VERSION)
+            or version[VALUE].strip() != str(QUERIES_VERSION)
         ):
             msg = f"missing or unsupported version: this factbot reads 'version: {QUERIES_VERSION}'"
             self.error(version or root, None, "bad-version", msg)
         items = sections.get("queries")
-        if not isinstance(items, SequenceNode):
+        if not is_sequence(items):
             what = "a list of queries (each item starts with '- query:')"
             self.wrong_kind(items or root, None, "'queries'", what)
             return []
-        return [q for item in items.value if (q := self.entry(item)) is not None]
+        return [q for item in items[VALUE] if (q := self.entry(item)) is not None]
 
     def entry(self, item: Node) -> ExpectedQuery | None:
         entry = Entry(ident=_query_text(item), node=item)
@@ -132,14 +133,10 @@ _READERS: dict[str, Reader] = {
 
 def _query_text(item: Node) -> str | None:
     """The question as written (to label the findings about its item)."""
-    if isinstance(item, MappingNode):
-        for key, value in item.value:
-            if (
-                isinstance(key, ScalarNode)
-                and key.value == "query"
-                and isinstance(value, ScalarNode)
-            ):
-                return value.value.strip() or None
+    if is_mapping(item):
+        for key, value in item[VALUE]:
+            if is_scalar(key) and key[VALUE] == "query" and is_scalar(value):
+                return value[VALUE].strip() or None
     return None
 
 

@@ -28,13 +28,15 @@ from bot.factbook._integrity import check_facts, check_links, check_sources, lin
 from bot.factbook._model import Fact, FactBook, Source, Topic
 from bot.factbook._yaml import (
     INT_TAG,
-    MAP_TAG,
-    SEQ_TAG,
+    VALUE,
     MappingNode,
     Node,
-    ScalarNode,
-    SequenceNode,
+    empty_mapping,
+    empty_sequence,
+    is_mapping,
     is_null,
+    is_scalar,
+    is_sequence,
     position,
     scalar_tag,
 )
@@ -56,10 +58,10 @@ class _Validator(FieldReader):
             msg = "the file is empty: it should start with 'version: 1'"
             self.out.findings.append(Finding("error", self.path, 1, 1, None, msg, "empty"))
             return
-        if not isinstance(root, MappingNode):
+        if not is_mapping(root):
             if id(root) in self.skip:
                 return
-            kind = "a list" if isinstance(root, SequenceNode) else "a single value"
+            kind = "a list" if is_sequence(root) else "a single value"
             msg = f"the file is {kind}; it should be a mapping of version, sources, topics, facts"
             self.error(root, None, "not-a-mapping", msg)
             return
@@ -72,8 +74,8 @@ class _Validator(FieldReader):
         sources = self.section(sections, "sources", root)
         topics = self.section(sections, "topics", root)
         facts_node = sections.get("facts")
-        if isinstance(facts_node, ScalarNode) and is_null(facts_node):
-            facts_node = SequenceNode(SEQ_TAG, (), facts_node.line, facts_node.column)
+        if is_scalar(facts_node) and is_null(facts_node):
+            facts_node = empty_sequence(facts_node)
         if facts_node is None:
             self.error(root, None, "missing-section", "missing 'facts' section (a list of facts)")
         self.facts_node = facts_node
@@ -84,20 +86,16 @@ class _Validator(FieldReader):
         self.build_sources(source_entries)
         self.build_topics(topic_entries)
         self.build_facts(entries, sources_ok=sources is not None, topics_ok=topics is not None)
-        if facts_node is not None and isinstance(facts_node, SequenceNode):
+        if facts_node is not None and is_sequence(facts_node):
             self.unused(source_entries, topic_entries, entries)
 
     def version(self, node: Node | None, root: MappingNode) -> None:
         if node is None:
             self.error(root, None, "no-version", "missing 'version: 1' at the top of the file")
             return
-        if (
-            isinstance(node, ScalarNode)
-            and scalar_tag(node) == INT_TAG
-            and node.value.strip() == str(FORMAT_VERSION)
-        ):
+        shown = node[VALUE] if is_scalar(node) else "?"
+        if is_scalar(node) and scalar_tag(node) == INT_TAG and shown.strip() == str(FORMAT_VERSION):
             return
-        shown = node.value if isinstance(node, ScalarNode) else "?"
         msg = (
             f"unsupported format version '{shown}': this factbot reads 'version: {FORMAT_VERSION}'"
         )
@@ -115,9 +113,9 @@ class _Validator(FieldReader):
                 f"missing '{name}' section (a mapping of id -> {name[:-1]})",
             )
             return None
-        if isinstance(node, ScalarNode) and is_null(node):  # "sources:" with nothing under it
-            return MappingNode(MAP_TAG, (), node.line, node.column)
-        if not isinstance(node, MappingNode):
+        if is_scalar(node) and is_null(node):  # "sources:" with nothing under it
+            return empty_mapping(node)
+        if not is_mapping(node):
             self.wrong_kind(node, None, f"'{name}'", f"a mapping of id -> {name[:-1]}")
             return None
         return node
@@ -171,14 +169,14 @@ class _Validator(FieldReader):
 
     # -- facts ---------------------------------------------------------------------------------
     def facts(self, node: Node) -> list[Entry]:
-        if not isinstance(node, SequenceNode):
+        if not is_sequence(node):
             self.wrong_kind(
                 node, None, "'facts'", "a list of facts (each item starts with '- id:')"
             )
             return []
         out: list[Entry] = []
         first_line: dict[str, int] = {}
-        for item in node.value:
+        for item in node[VALUE]:
             self.out.counts["facts"] += 1
             entry = Entry(ident=_peek_id(item), node=item)
             self.record(entry, item, _FACT_READERS, "fact")
@@ -238,11 +236,11 @@ class _Validator(FieldReader):
                 "topics is empty: file the fact under at least one topic",
             )
             return False
-        if not topics_ok or not isinstance(node, SequenceNode):
+        if not topics_ok or not is_sequence(node):
             return True
         ok = True
         seen: set[str] = set()
-        items = [i for i in node.value if isinstance(i, ScalarNode)]
+        items = [i for i in node[VALUE] if is_scalar(i)]
         for topic, item in zip(topics, items, strict=False):
             if topic not in self.declared["topic"]:
                 hint = did_you_mean(topic, self.declared["topic"])
@@ -350,10 +348,10 @@ def _opt_str(value: object) -> str | None:
 
 def _peek_id(item: Node) -> str | None:
     """The fact's id as written (for labelling findings before the id is validated)."""
-    if isinstance(item, MappingNode):
-        for key, value in item.value:
-            if isinstance(key, ScalarNode) and key.value == "id" and isinstance(value, ScalarNode):
-                return value.value.strip() or None
+    if is_mapping(item):
+        for key, value in item[VALUE]:
+            if is_scalar(key) and key[VALUE] == "id" and is_scalar(value):
+                return value[VALUE].strip() or None
     return None
 
 

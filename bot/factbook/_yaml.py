@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import yaml
 from yaml import events
@@ -27,6 +27,9 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from bot.factbook._findings import Finding
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 if yaml.__with_libyaml__:
     from yaml._yaml import CParser
@@ -62,44 +65,58 @@ _IMPLICIT_BY_FIRST = {
 _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
-class ScalarNode(NamedTuple):
-    """A scalar as written: its tag (:data:`PLAIN_TAG` for an untagged plain scalar), its
-    text, and where it starts (1-based).
-    """
-
-    tag: str
-    value: str
-    line: int
-    column: int
-
-
-class SequenceNode(NamedTuple):
-    """A list: its tag, its items, and where it starts."""
-
-    tag: str
-    value: tuple[Node, ...]
-    line: int
-    column: int
-
-
-class MappingNode(NamedTuple):
-    """A mapping: its tag, its (key, value) pairs in the file's order, and where it starts."""
-
-    tag: str
-    value: tuple[tuple[Node, Node], ...]
-    line: int
-    column: int
-
-
+# -- nodes ------------------------------------------------------------------------------------
+# A node is a plain tuple, (kind, tag, value, line, column): its kind ("scalar", "sequence" or
+# "mapping"), its tag (PLAIN_TAG for an untagged plain scalar), its value (a scalar's text, a
+# list's items, a mapping's (key, value) pairs in the file's order) and where it starts
+# (1-based). Plain tuples, not classes, on purpose: the garbage collector stops tracking a
+# tuple that holds only strings, numbers and such tuples, so a whole tree ends up untracked.
+# A 10,000-fact book has about 240,000 nodes; held as named tuples, every full collection
+# while the book loaded walked all of them, and each stalled the event loop by 50-100 ms.
+ScalarNode = tuple[Literal["scalar"], str, str, int, int]
+SequenceNode = tuple[Literal["sequence"], str, "tuple[Node, ...]", int, int]
+MappingNode = tuple[Literal["mapping"], str, "tuple[tuple[Node, Node], ...]", int, int]
 Node = ScalarNode | SequenceNode | MappingNode
+#: Where a node keeps its tag and its value (read its place with :func:`position`).
+TAG: Final = 1
+VALUE: Final = 2
+
+
+def is_scalar(node: Node | None) -> TypeIs[ScalarNode]:
+    """Whether ``node`` is a scalar."""
+    return node is not None and node[0] == "scalar"
+
+
+def is_sequence(node: Node | None) -> TypeIs[SequenceNode]:
+    """Whether ``node`` is a list."""
+    return node is not None and node[0] == "sequence"
+
+
+def is_mapping(node: Node | None) -> TypeIs[MappingNode]:
+    """Whether ``node`` is a mapping."""
+    return node is not None and node[0] == "mapping"
+
+
+def is_collection(node: Node | None) -> TypeIs[SequenceNode | MappingNode]:
+    """Whether ``node`` is a list or a mapping."""
+    return node is not None and node[0] != "scalar"
+
+
+def empty_sequence(at: Node) -> SequenceNode:
+    """An empty list where ``at`` is (``facts:`` with nothing under it)."""
+    return ("sequence", SEQ_TAG, (), at[3], at[4])
+
+
+def empty_mapping(at: Node) -> MappingNode:
+    """An empty mapping where ``at`` is (``sources:`` with nothing under it)."""
+    return ("mapping", MAP_TAG, (), at[3], at[4])
 
 
 def scalar_tag(node: ScalarNode) -> str:
     """The YAML 1.1 tag of a scalar (``!!int`` for ``2015``, ``!!str`` for ``"2015"``)."""
-    tag = node.tag
+    tag, value = node[TAG], node[VALUE]
     if tag is not PLAIN_TAG and tag != PLAIN_TAG:
-        return str(tag)
-    value: str = node.value
+        return tag
     for tag, regexp in _IMPLICIT_BY_FIRST.get(value[:1], ()):
         if regexp.match(value):
             return str(tag)
@@ -108,9 +125,9 @@ def scalar_tag(node: ScalarNode) -> str:
 
 def is_null(node: ScalarNode) -> bool:
     """``~``, ``null``, an empty plain value, or an explicit ``!!null``."""
-    tag = node.tag
+    tag = node[TAG]
     if tag is PLAIN_TAG or tag == PLAIN_TAG:
-        return node.value in _NULL_WORDS
+        return node[VALUE] in _NULL_WORDS
     return bool(tag == NULL_TAG)
 
 
@@ -120,7 +137,7 @@ def short_tag(tag: str) -> str:
 
 def position(node: Node) -> tuple[int, int]:
     """1-based (line, column) where a node starts."""
-    return node.line, node.column
+    return node[3], node[4]
 
 
 # -- composing -------------------------------------------------------------------------------
@@ -166,7 +183,8 @@ def _build(next_event: Callable[[], Any]) -> Node | None:
             tag = event.tag
             if tag is None or tag == "!":
                 tag = PLAIN_TAG if event.implicit[0] else STR_TAG
-            node = ScalarNode(tag, event.value, *_place(event))
+            line, column = _place(event)
+            node = ("scalar", tag, event.value, line, column)
             if event.anchor is not None:
                 anchors[event.anchor] = node
         elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
@@ -182,11 +200,15 @@ def _build(next_event: Callable[[], Any]) -> Node | None:
             is_map, tag, (line, column), items, anchor = stack.pop()
             if is_map:
                 pairs = iter(items)
-                node = MappingNode(
-                    tag or MAP_TAG, tuple(zip(pairs, pairs, strict=False)), line, column
+                node = (
+                    "mapping",
+                    tag or MAP_TAG,
+                    tuple(zip(pairs, pairs, strict=False)),
+                    line,
+                    column,
                 )
             else:
-                node = SequenceNode(tag or SEQ_TAG, tuple(items), line, column)
+                node = ("sequence", tag or SEQ_TAG, tuple(items), line, column)
             if anchor is not None:
                 anchors[anchor] = node
         elif kind is events.AliasEvent:
@@ -360,9 +382,9 @@ def _open_quote(text: str, error_line: int) -> tuple[int, int] | None:
 
 # -- whole-tree checks -----------------------------------------------------------------------
 def _children(node: MappingNode | SequenceNode) -> list[Node]:
-    if isinstance(node, MappingNode):
-        return [part for pair in node.value for part in pair]
-    return list(node.value)
+    if is_mapping(node):
+        return [part for pair in node[VALUE] for part in pair]
+    return list(node[VALUE])
 
 
 def needs_tree_check(text: str) -> bool:
@@ -415,11 +437,11 @@ def check_tree(
     bad: set[int] = set()
 
     def check_tag(node: Node) -> None:
-        tag = str(node.tag)
-        if isinstance(node, ScalarNode):
+        tag = str(node[TAG])
+        if is_scalar(node):
             ok = tag in _SCALAR_TAGS
         else:
-            ok = tag == (MAP_TAG if isinstance(node, MappingNode) else SEQ_TAG)
+            ok = tag == (MAP_TAG if is_mapping(node) else SEQ_TAG)
         if not ok:
             bad.add(id(node))
             line, col = position(node)
@@ -432,7 +454,7 @@ def check_tree(
         return [Finding("error", path, line, col, None, message, code)], frozenset(bad)
 
     check_tag(root)
-    if isinstance(root, ScalarNode) or bad:
+    if not is_collection(root) or bad:
         return findings, frozenset(bad)
     done: dict[int, tuple[int, int]] = {}  # id(collection) -> (expanded size, height)
     extra = 0  # nodes added by aliases
@@ -449,8 +471,8 @@ def check_tree(
             continue
         child = frame.kids[frame.next]
         frame.next += 1
-        if isinstance(child, ScalarNode):
-            if child.tag is not PLAIN_TAG:
+        if not is_collection(child):
+            if child[TAG] is not PLAIN_TAG:
                 check_tag(child)
             frame.size += 1
             frame.height = max(frame.height, 1)
