@@ -58,6 +58,7 @@ def make_book(
     topics: Iterable[Topic] = (),
     version: str | None = None,
     review_every: int = 365,
+    synonyms: tuple[tuple[str, ...], ...] = (),
 ) -> FactBook:
     """A FactBook of ``facts`` in the given order; missing sources and topics are made up."""
     fact_list = list(facts)
@@ -75,6 +76,7 @@ def make_book(
         topics=top,
         version=version,
         review_every=review_every,
+        synonyms=synonyms,
     )
 
 

@@ -11,10 +11,11 @@ little), normalised for the claim's and the quote's length, summed over the fiel
 saturated (``K1``) and multiplied by the term's rarity (idf). So the fact that covers more, and
 rarer, query words wins. Two query words that stand side by side in a claim add a phrase bonus.
 
-A query word matches a term exactly (after stemming: "labourers" is "laborers"), by prefix
-when it is the last word of the query (the user may still be typing), or by one typo when the
-word is unknown to the book, has at least five letters and is not an
-ordinary English word ("nuclear" never matches "unclear"). Hangul words are indexed with
+A query word matches a term exactly (after stemming: "labourers" is "laborers"), the other
+words of its group in the book's ``synonyms:`` ("ban" finds "bars"), by prefix when it is the
+last word of the query (the user may still be typing), or by one typo when the word is unknown
+to the book, has at least five letters and is not an ordinary English word ("nuclear" never
+matches "unclear"). Hangul words are indexed with
 their leading syllables, so two-syllable Korean words match longer inflected forms, and a
 Hangul query prefers facts written in Hangul.
 
@@ -77,6 +78,8 @@ K1 = 1.6
 #: Match quality: a prefix of a longer word, a word one typo away.
 Q_PREFIX = 0.8
 Q_TYPO = 0.7
+#: A word of the curators' synonym group of the query word ("bar" for "ban").
+Q_SYNONYM = 0.9
 #: Two query words side by side in a claim add this share of the rarer one's idf.
 PHRASE_BONUS = 0.5
 #: Share of the query's informative weight a fact must cover to be an answer.
@@ -105,6 +108,8 @@ TOPIC_SPELLING = 88
 PHRASE_POOL = 30
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+#: "how many children ...": the thing a question counts, which an answer's claim must name.
+_COUNTS = re.compile(r"\bhow many\s+(?:more\s+|of\s+(?:the\s+)?)?([^\W\d_]+)", re.I)
 _ASKS_FOR_FIGURE = re.compile(
     r"\bhow (?:many|much|large|big)\b|\bwhat (?:share|percentage|proportion|number|figure)\b"
     r"|몇|얼마",
@@ -240,6 +245,14 @@ class SearchIndex:
         self.with_figures = frozenset(i for i, f in enumerate(self.facts) if figures(f.claim))
         self.by_id = {fold(f.id): i for i, f in enumerate(self.facts)}
         self.places = {f.id: i for i, f in enumerate(self.facts)}
+        #: A term -> the other terms of its synonym group that facts use.
+        self.synonyms: dict[str, tuple[str, ...]] = {}
+        for group in book.synonyms:
+            group_terms = list(dict.fromkeys(stem(fold(word)) for word in group))
+            for term in group_terms:
+                others = tuple(t for t in group_terms if t != term and t in self.postings)
+                if others:
+                    self.synonyms[term] = others
         self.topic_keys: dict[str, str] = {}
         for tid, topic in book.topics.items():
             for name in (tid, topic.title, *topic.aliases):
@@ -337,8 +350,11 @@ class SearchIndex:
         return out
 
     def _matches(self, term: str, word: str, *, last: bool) -> tuple[tuple[str, float], ...]:
+        synonyms = tuple((other, Q_SYNONYM) for other in self.synonyms.get(term, ()))
         if term in self.postings:
-            return ((term, 1.0),)
+            return ((term, 1.0), *synonyms)
+        if synonyms:
+            return synonyms
         if has_hangul(word):
             for n in range(len(word) - 1, 1, -1):  # the longest leading syllables known
                 if word[:n] in self.postings:
@@ -394,7 +410,7 @@ class SearchIndex:
         words = self.analyse(query)
         scores: dict[int, float] = {}
         # The commonest exact word is copied as it is (in C); the others are added to it.
-        exact = [w for w in words if w.matches and w.matches[0][1] == 1.0]
+        exact = [w for w in words if len(w.matches) == 1 and w.matches[0][1] == 1.0]
         first = max(exact, key=lambda w: len(self.postings[w.matches[0][0]]), default=None)
         if first is not None:
             scores = dict(self.postings[first.matches[0][0]])
@@ -429,10 +445,26 @@ class SearchIndex:
         self._add_phrases(words, pool)
         total = sum(w.weight for w in words)
         coverage = {p: self._covered(p, words) / total if total else 1.0 for p in pool}
+        counted = self._counted(query[:MAX_QUERY_CHARS], words)
+        if counted is not None:
+            for p in pool:
+                if not any(p in self.postings[t] for t in counted):  # counts something else
+                    coverage[p] = min(coverage[p], ANSWER_COVERAGE / 2)
         if named is not None:
             pool[named] = max(pool.values()) * 2 + 1.0
             coverage[named] = 1.0
         return [Hit(self.facts[p], pool[p], coverage[p]) for p in _near_ties_in_order(pool)[:limit]]
+
+    def _counted(self, text: str, words: list[_Term]) -> frozenset[str] | None:
+        """The terms of what a "how many ..." question counts (``children``), if it asks one."""
+        match = _COUNTS.search(text)
+        if match is None:
+            return None
+        counted = stem(fold(match.group(1)))
+        for word in words:
+            if word.word == counted:
+                return frozenset(term for term, _ in word.matches)
+        return None
 
     def _covered(self, place: int, words: list[_Term]) -> float:
         """The query's informative weight that the fact at ``place`` matches."""

@@ -22,9 +22,11 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\d+", re.UNICODE)
 _DIGIT_COMMA = re.compile(r"\d,\d")
 _OUR = re.compile(r"(?<=[a-z]{2})our(?=(?:s|ed|ing|er|ers)?$)")
 _ISE = re.compile(r"(?<=[a-z]{3})is(?=(?:e|es|ed|ing|ation|ations)$)")
+_TRE = re.compile(r"(?<=[a-z]{2})([tb])re(?=s?$)")  # centre, metre, fibre -> center, meter, fiber
 
 # Words that carry no subject: function words, and the fillers of a question ("how many ...
 # are there now", "tell me about ...", "what is the figure for ...", Korean 몇 명 "how many").
+# "Who wrote / published ..." asks for the source, which every answer carries: fillers too.
 # A query is scored on the rest, and a word the book does not know counts against an answer
 # (see ``_index``), so a filler missing here would turn an answerable question into a miss.
 _STOPWORDS_TEXT = """
@@ -33,7 +35,7 @@ _STOPWORDS_TEXT = """
     there these they this those to too was we were what when where which while who whom whose
     why will with would you your about tell show give find get got know any some much many
     more most number numbers figure figures total amount now today currently current still
-    ever also please say says said
+    ever also please say says said wrote written write writes published publish
     몇 명 얼마 얼마나 무엇 뭐 언제 어디 누가 누구 왜 어떻게 있나 있나요 인가요 입니까
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
@@ -90,6 +92,7 @@ def stem(token: str) -> str:
         return token
     t = _OUR.sub("or", token)
     t = _ISE.sub("iz", t)
+    t = _TRE.sub(r"\1er", t)
     if t.endswith("ies") and len(t) > 4:
         t = t[:-3] + "y"
     elif t.endswith("sses"):

@@ -40,7 +40,7 @@ MAX_CLAIM_CHARS = 280
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
-TOP_FIELDS = ("version", "review_every", "sources", "topics", "facts")
+TOP_FIELDS = ("version", "review_every", "synonyms", "sources", "topics", "facts")
 SOURCE_REQUIRED = ("publisher", "date", "url")
 FACT_REQUIRED = ("id", "claim", "source", "topics")
 
@@ -61,6 +61,7 @@ class Checked:
     topics: dict[str, Topic] = field(default_factory=dict)
     facts: dict[str, Fact] = field(default_factory=dict)
     review_every: int = DEFAULT_REVIEW_EVERY_DAYS
+    synonyms: tuple[tuple[str, ...], ...] = ()
     counts: dict[str, int] = field(default_factory=lambda: {"facts": 0, "sources": 0, "topics": 0})
 
 

@@ -91,6 +91,8 @@ class FactBook:
     version: str
     path: str = "facts.yaml"
     review_every: int = DEFAULT_REVIEW_EVERY_DAYS
+    #: Groups of words a search takes for one another ("ban", "bar", "prohibit"), as written.
+    synonyms: tuple[tuple[str, ...], ...] = ()
     _by_topic: Mapping[str, tuple[Fact, ...]] = field(init=False, repr=False, compare=False)
     _order: Mapping[str, int] = field(init=False, repr=False, compare=False)
     _repeated_by: Mapping[str, tuple[Fact, ...]] = field(init=False, repr=False, compare=False)

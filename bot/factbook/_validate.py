@@ -71,6 +71,8 @@ class _Validator(FieldReader):
             every = self.positive_int(sections["review_every"], None, "review_every")
             if every is not None:
                 self.out.review_every = every
+        if "synonyms" in sections:
+            self.synonyms(sections["synonyms"])
         sources = self.section(sections, "sources", root)
         topics = self.section(sections, "topics", root)
         facts_node = sections.get("facts")
@@ -100,6 +102,62 @@ class _Validator(FieldReader):
             f"unsupported format version '{shown}': this factbot reads 'version: {FORMAT_VERSION}'"
         )
         self.error(node, None, "bad-version", msg)
+
+    def synonyms(self, node: Node) -> None:
+        """``synonyms:``, a list of word groups (``- [ban, bar, prohibit]``): a query word of a
+        group also finds the facts that use another word of it.
+        """
+        if is_scalar(node) and is_null(node):
+            return
+        if not is_sequence(node):
+            what = "a list of word groups (each line '- [ban, prohibit]')"
+            self.wrong_kind(node, None, "'synonyms'", what)
+            return
+        groups: list[tuple[str, ...]] = []
+        group_line: dict[str, int] = {}  # folded word -> line of the group it is in
+        for item in node[VALUE]:
+            if not is_sequence(item):
+                self.wrong_kind(
+                    item, None, "a synonym group", "a list of words, e.g. [ban, prohibit]"
+                )
+                continue
+            group: list[str] = []
+            flawed = False  # a word of the group was reported: no more about the group
+            for word_node in item[VALUE]:
+                word = self.text(word_node, None, "a synonym")
+                if word is None:
+                    flawed = True
+                    blank = is_scalar(word_node) and (
+                        is_null(word_node) or not word_node[VALUE].strip()
+                    )
+                    if blank and id(word_node) not in self.skip:  # else reported already
+                        self.error(word_node, None, "empty-item", "empty word in a synonym group")
+                    continue
+                if len(word.split()) > 1:
+                    msg = (
+                        f"'{word}' is {len(word.split())} words: a synonym is one word "
+                        "(for 'work permit' = 'work authorization', write [permit, authorization])"
+                    )
+                    self.error(word_node, None, "synonym-phrase", msg)
+                    flawed = True
+                    continue
+                folded = word.casefold()
+                if folded in group_line:
+                    msg = (
+                        f"'{word}' is already in the synonym group at line {group_line[folded]}: "
+                        "a word belongs to one group (merge the two groups)"
+                    )
+                    self.error(word_node, None, "duplicate-synonym", msg)
+                    flawed = True
+                    continue
+                group_line[folded] = position(item)[0]
+                group.append(word)
+            if len(group) == 1 and not flawed:
+                msg = f"the synonym group [{group[0]}] has one word: add the words it stands for"
+                self.report("warning", item, None, "lonely-synonym", msg)
+            elif len(group) > 1:
+                groups.append(tuple(group))
+        self.out.synonyms = tuple(groups)
 
     def section(
         self, sections: dict[str, Node], name: str, root: MappingNode
@@ -394,6 +452,7 @@ def validate(
         version=version,
         path=path,
         review_every=out.review_every,
+        synonyms=out.synonyms,
     )
     v.fact_warnings(book)
     return out, book

@@ -137,7 +137,7 @@ def diff_books(old: FactBook | None, new: FactBook) -> BookDiff:
         reordered=old is not None and _reordered(old, new),
         settings=tuple(
             name
-            for name in ("review_every",)
+            for name in ("review_every", "synonyms")
             if old is not None and getattr(old, name) != getattr(new, name)
         ),
     )

@@ -55,6 +55,8 @@ def test_stemming_merges_plurals_and_british_american_spelling() -> None:
     assert stem("workers") == stem("worker") == stem("working")
     assert stem("labourers") == stem("laborers") == stem("labour") == stem("labor")
     assert stem("organisation") == stem("organization")
+    assert stem("centre") == stem("center") and stem("metres") == stem("meter")
+    assert stem("fibre") == stem("fiber") and stem("genre") != stem("gener")
     assert stem("countries") == stem("country")
     assert terms("Estimated estimates") == [stem("estimate")] * 2
 
@@ -209,6 +211,37 @@ def test_words_the_book_does_not_know_make_a_miss() -> None:
     assert answering("the of and") == []  # only stopwords
     assert answering("") == []
     assert answering("russian far east loging camps zz")  # "zz" is noise, not a word
+
+
+def test_a_synonym_finds_the_facts_that_use_another_word_of_its_group() -> None:
+    facts = [
+        make_fact("bars", "Resolution 2375 bars work authorizations for these nationals."),
+        make_fact("bans", "The law bans imports made with forced labour.", source="s2"),
+        make_fact("other", "Workers were sent home in 2019.", source="s3"),
+    ]
+    plain = make_book(facts)
+    book = make_book(facts, synonyms=(("ban", "bar", "prohibit"), ("permit", "authorization")))
+    assert answering("what did resolution 2375 prohibit", book=plain) == []
+    assert answering("what did resolution 2375 prohibit", book=book)[0] == "bars"
+    assert answering("work permits", book=plain) == []
+    assert answering("work permits", book=book) == ["bars"]
+    # the word typed beats its synonym; both answer
+    assert answering("ban", book=book) == ["bans", "bars"]
+    assert answering("bar", book=book) == ["bars", "bans"]
+
+
+def test_a_how_many_question_needs_a_fact_about_what_it_counts() -> None:
+    book = make_book(
+        [
+            make_fact("adults", "An estimated 28 million people were in forced labour worldwide."),
+            make_fact("mine", "About 300 children worked in the Oyu mine.", source="s2"),
+        ]
+    )
+    assert answering("how many people are in forced labour worldwide", book=book) == ["adults"]
+    # "children": the worldwide figure counts people, not children: an honest miss
+    assert answering("how many children are in forced labour worldwide", book=book) == []
+    assert answering("forced labour worldwide children", book=book) == ["adults"]
+    assert answering("how many children worked in the mine", book=book) == ["mine"]
 
 
 def test_limit_is_respected() -> None:

@@ -129,6 +129,19 @@ def test_book_wide_review_every_sets_staleness() -> None:
     assert codes(load(text)) == ["stale"]
 
 
+def test_synonyms_are_word_groups_as_written() -> None:
+    head = HEAD.replace(
+        "version: 1\n", "version: 1\nsynonyms:\n  - [ban, Bar, prohibit]\n  - [pay, wage]\n"
+    )
+    result = load(head + fact())
+    assert codes(result) == [] and result.book is not None
+    assert result.book.synonyms == (("ban", "Bar", "prohibit"), ("pay", "wage"))
+    assert load(HEAD + fact()).book.synonyms == ()  # type: ignore[union-attr]
+    lonely = load(HEAD.replace("version: 1\n", "version: 1\nsynonyms:\n  - [ban]\n") + fact())
+    assert lonely.ok and [(f.line, f.code) for f in lonely.findings] == [(3, "lonely-synonym")]
+    assert lonely.book is not None and lonely.book.synonyms == ()
+
+
 def test_today_decides_what_is_in_the_future() -> None:
     text = HEAD + fact("    reviewed: 2026-11-28\n")
     assert codes(load(text)) == ["future-date"]

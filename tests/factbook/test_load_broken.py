@@ -63,6 +63,9 @@ repeats_other_figure 41:14 nk-workers-abroad-old repeats-other-figure 1 share no
 repeats_cycle      33:14  nk-workers-abroad     repeats-cycle   1 goes round in a circle
 unknown_never_with 39:37  example-estimate      unknown-fact    1 did you mean 'nk-workers-abroad'?
 self_never_with    39:18  example-estimate      bad-never-with  1 lists the fact itself
+synonym_phrase     6:6    -                     synonym-phrase  1 write [permit, authorization]
+duplicate_synonym  6:11   -                     duplicate-synonym 1 the synonym group at line 5
+synonyms_mapping   5:3    -                     wrong-type      1 a list of word groups
 """
 
 

@@ -29,6 +29,7 @@ def book(
     topics: list[Topic] | None = None,
     version: str = "v",
     review_every: int = 365,
+    synonyms: tuple[tuple[str, ...], ...] = (),
 ) -> FactBook:
     return FactBook(
         facts={f.id: f for f in facts},
@@ -36,6 +37,7 @@ def book(
         topics={t.id: t for t in topics or [TOPIC]},
         version=version,
         review_every=review_every,
+        synonyms=synonyms,
     )
 
 
@@ -66,6 +68,9 @@ def test_reorder_and_settings_are_reported() -> None:
     assert d.reordered and d.settings == ("review_every",)
     text = changelog(d, MESSAGE_LIMIT)
     assert "reordered" in text and "review_every" in text
+    d = diff_books(old, book([fact("a"), fact("b")], synonyms=(("ban", "bar"),)))
+    assert d.settings == ("synonyms",) and not d.empty
+    assert "Settings changed: synonyms." in changelog(d, MESSAGE_LIMIT)
 
 
 def test_sources_and_topics_sections() -> None:
