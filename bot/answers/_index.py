@@ -14,7 +14,7 @@ rarer, query words wins. Two query words that stand side by side in a claim add 
 A query word matches a term exactly (after stemming: "labourers" is "laborers"), the other
 words of its group in the book's ``synonyms:`` ("ban" finds "bars"), by prefix when it is the
 last word of the query (the user may still be typing), or by one typo when the word is unknown
-to the book, has at least five letters and is not an ordinary English word ("nuclear" never
+to the book, has at least four letters and is not an ordinary English word ("nuclear" never
 matches "unclear"). Hangul words are indexed with
 their leading syllables, so two-syllable Korean words match longer inflected forms, and a
 Hangul query prefers facts written in Hangul.
@@ -93,8 +93,9 @@ FIGURE_FACTOR = 1.2
 NEAR_TIE = 0.05
 MIN_PREFIX = 3
 MAX_PREFIX_EXPANSIONS = 8
-#: No typo match for words shorter than this (one typo at most, whatever the length).
-MIN_TYPO = 5
+#: No typo match for words shorter than this (one typo at most, whatever the length): four, as
+#: Typesense's default, so a name typed short ("Vela" for "Vella") is still found.
+MIN_TYPO = 4
 #: A word the book does not know that is shorter than this is noise ("zz"), not evidence.
 MIN_UNKNOWN = 3
 #: The least a word the book does not know counts against an answer (the commonest words).

@@ -93,11 +93,17 @@ def stem(token: str) -> str:
     t = _OUR.sub("or", token)
     t = _ISE.sub("iz", t)
     t = _TRE.sub(r"\1er", t)
+    if t.endswith("ally") and len(t) > 6:  # legally -> legal
+        t = t[:-2]
+    elif t.endswith("ly") and len(t) > 5 and t[-3] not in "aeiouyl" and t[-3] != t[-4]:
+        t = t[:-2]  # monthly -> month (not family, supply)
     if t.endswith("ies") and len(t) > 4:
         t = t[:-3] + "y"
     elif t.endswith("sses"):
         t = t[:-2]
     elif t.endswith("s") and not t.endswith(("ss", "us", "is")) and len(t) > 3:
+        t = t[:-1]
+    if t.endswith("ian") and len(t) > 5:  # Syrian -> Syria, Russians -> Russia
         t = t[:-1]
     if t.endswith("ing") and len(t) > 5:
         t = _undouble(t[:-3])

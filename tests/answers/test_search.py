@@ -56,6 +56,9 @@ def test_stemming_merges_plurals_and_british_american_spelling() -> None:
     assert stem("labourers") == stem("laborers") == stem("labour") == stem("labor")
     assert stem("organisation") == stem("organization")
     assert stem("centre") == stem("center") and stem("metres") == stem("meter")
+    assert stem("legally") == stem("legal") and stem("monthly") == stem("month")
+    assert stem("family") == "family" and stem("supply") == "supply"
+    assert stem("syrian") == stem("syria") and stem("russians") == stem("russia")
     assert stem("fibre") == stem("fiber") and stem("genre") != stem("gener")
     assert stem("countries") == stem("country")
     assert terms("Estimated estimates") == [stem("estimate")] * 2
@@ -188,11 +191,14 @@ def test_typos_of_longer_words_match_and_ordinary_words_never_do() -> None:
         [
             make_fact("unclear", "The figure is unclear."),
             make_fact("back", "Workers were sent back."),
+            make_fact("vella", "Commissioner Karmenu Vella spoke.", source="s2"),
         ]
     )
     assert ids("nuclear", book=book) == []  # an English word, not a typo of "unclear"
-    assert ids("hack", book=book) == []  # four letters: too short for a typo
+    assert ids("hack", book=book) == []  # an English word, not a typo of "back"
     assert ids("unclaer", book=book) == ["unclear"]
+    assert ids("Vela", book=book) == ["vella"]  # four letters: a name typed short
+    assert ids("Vla", book=book) == []  # three: too short for a typo
 
 
 def test_coverage_is_the_share_of_the_query_a_fact_matches() -> None:
