@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 #: Longest query we look at; the rest is ignored (a 6,000-character query costs nothing more).
 MAX_QUERY_CHARS = 300
@@ -81,12 +80,27 @@ _IRREGULAR_TEXT = """
 IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in _IRREGULAR_TEXT.split())
 
 
-@lru_cache(maxsize=65536)
+#: Stems already worked out (a book's index stems each of its words thousands of times). A
+#: plain dict of strings, which the garbage collector never walks (an ``lru_cache`` keeps a
+#: tracked list per entry); it stops growing at STEM_CACHE_MAX words.
+_STEMS: dict[str, str] = {}
+STEM_CACHE_MAX = 100_000
+
+
 def stem(token: str) -> str:
     """A light, deterministic English stemmer; other scripts and numbers pass through.
 
     Irregular forms go to their base first (``wrote`` and ``written`` -> ``write``).
     """
+    found = _STEMS.get(token)
+    if found is None:
+        found = _stem(token)
+        if len(_STEMS) < STEM_CACHE_MAX:
+            _STEMS[token] = found
+    return found
+
+
+def _stem(token: str) -> str:
     token = IRREGULAR.get(token, token)
     if not token.isascii() or not token.isalpha() or len(token) <= 3:
         return token

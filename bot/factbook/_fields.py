@@ -74,7 +74,7 @@ class Entry:
     values: dict[str, object] = field(default_factory=dict)
     nodes: dict[str, Node] = field(default_factory=dict)
     shaped: bool = True  # False when the entry is not a mapping (reported once, no more)
-    guessed: set[str] = field(default_factory=set)  # fields a misspelt key was taken for
+    guessed: frozenset[str] = frozenset()  # fields a misspelt key was taken for
 
 
 def kebab_problem(text: str) -> str | None:
@@ -321,11 +321,14 @@ class FieldReader:
             self.wrong_kind(node, entry.ident, what, "a mapping of fields (name: value)")
             entry.shaped = False
             return
-        for name, _key, value in self.items(node, entry.ident, readers, what, "", entry.guessed):
+        guessed: set[str] = set()
+        for name, _key, value in self.items(node, entry.ident, readers, what, "", guessed):
             entry.nodes[name] = value
             got = readers[name](self, value, entry.ident, name)
             if got is not None:
                 entry.values[name] = got
+        if guessed:  # most entries have none: no set kept for them
+            entry.guessed = frozenset(guessed)
 
     def require(self, entry: Entry, required: Iterable[str]) -> bool:
         if not entry.shaped:

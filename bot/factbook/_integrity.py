@@ -19,7 +19,6 @@ It also owns :func:`figures`, the figures a claim states, used here and by the s
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -52,7 +51,6 @@ ROUNDING = 0.05
 _ESTIMATE = re.compile(r"\bestimat|추정", re.I)
 
 
-@lru_cache(maxsize=65536)
 def figures(claim: str) -> frozenset[float]:
     """The figures a claim states, scaled by a following "thousand"/"million"/"billion" (or
     Korean 만 / 억); years excluded (a year dates a figure, it is not one).
