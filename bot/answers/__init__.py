@@ -32,7 +32,7 @@ from bot.answers._compose import (
     topics_answer,
 )
 from bot.answers._expected import Outcome, check_expected, judge
-from bot.answers._index import ANSWER_COVERAGE, Hit, SearchIndex, english_words
+from bot.answers._index import ANSWER_COVERAGE, Hit, SearchIndex
 from bot.answers._render import (
     and_more,
     citation,
@@ -56,7 +56,7 @@ from bot.answers._summary import (
     split_sentences,
     summary_answer,
 )
-from bot.answers._text import fold, query_terms, raw_tokens, stem, terms
+from bot.answers._text import english_words, fold, query_terms, raw_tokens, stem, terms
 
 __all__ = [
     "ANSWER_COVERAGE",

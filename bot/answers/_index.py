@@ -34,17 +34,13 @@ an index is read-only once built, so searches are thread-safe.
 from __future__ import annotations
 
 import bisect
-import gzip
 import heapq
 import itertools
-import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from operator import itemgetter
 
 from rapidfuzz import fuzz, process
@@ -54,8 +50,12 @@ from bot.answers._text import (
     MAX_QUERY_CHARS,
     MAX_QUERY_TOKENS,
     STOPWORDS,
+    english_words,
     fold,
+    has_hangul,
+    index_terms,
     key,
+    rarity,
     raw_tokens,
     stem,
 )
@@ -98,8 +98,6 @@ MAX_PREFIX_EXPANSIONS = 8
 MIN_TYPO = 4
 #: A word the book does not know that is shorter than this is noise ("zz"), not evidence.
 MIN_UNKNOWN = 3
-#: The least a word the book does not know counts against an answer (the commonest words).
-RARITY_FLOOR = 0.2
 #: A word used at least this often in English is ordinary: never taken for a typo ("nuclear"
 #: is no typo of "unclear"; "chian", used 50 times, may be one of "chain").
 ORDINARY_USES = 1000
@@ -108,7 +106,6 @@ TOPIC_SPELLING = 88
 #: Hits scored for the phrase bonus (the rest cannot reach the top with it).
 PHRASE_POOL = 30
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 #: "how many children ...": the thing a question counts, which an answer's claim must name.
 _COUNTS = re.compile(r"\bhow many\s+(?:more\s+|of\s+(?:the\s+)?)?([^\W\d_]+)", re.I)
 _ASKS_FOR_FIGURE = re.compile(
@@ -118,24 +115,8 @@ _ASKS_FOR_FIGURE = re.compile(
 )
 
 
-def has_hangul(text: str) -> bool:
-    return not text.isascii() and _HANGUL.search(text) is not None
-
-
 #: A fact's fields: (field name, its terms), in FIELD_WEIGHTS' order.
 Fields = tuple[tuple[str, tuple[str, ...]], ...]
-
-
-def index_terms(tokens: Iterable[str]) -> list[str]:
-    """The terms a field's tokens are indexed under: stems, and for a Hangul word its leading
-    syllables from two on ("노동자는" -> "노동", "노동자", "노동자는").
-    """
-    out: list[str] = []
-    for token in tokens:
-        if len(token) > 2 and has_hangul(token):
-            out.extend(token[:n] for n in range(2, len(token)))
-        out.append(stem(token))
-    return out
 
 
 def _follows(terms: tuple[str, ...], first: str, second: str) -> bool:
@@ -146,31 +127,6 @@ def _follows(terms: tuple[str, ...], first: str, second: str) -> bool:
         if second in terms[at + 1 : at + 3]:
             return True
     return False
-
-
-@cache
-def english_words() -> Mapping[str, int]:
-    """Ordinary English words and how often each is used: the word list pyspellchecker ships
-    (counted in film subtitles), read once, on the first query that needs it. A word in it is
-    never taken for a typo of another, and a word the book does not know weighs less the
-    commoner it is. Read straight from the package's data file (its SpellChecker class would
-    take twice as long to build the same dict); a plain dict of strings and numbers, which the
-    garbage collector never walks.
-    """
-    data = resources.files("spellchecker") / "resources" / "en.json.gz"
-    counts: dict[str, int] = json.loads(gzip.decompress(data.read_bytes()))
-    return counts
-
-
-def _rarity(word: str) -> float:
-    """How much a query word says, 0.2 to 1, by how rarely English uses it: a name, a figure
-    or a term ("Lazarus", "2018", "crypto") fully, an everyday word ("start", "told") little.
-    A book of a few dozen facts is too small to tell that from its own counts alone.
-    """
-    if not word.isalpha() or has_hangul(word):
-        return 1.0
-    uses = english_words().get(word, 0)
-    return min(1.0, max(RARITY_FLOOR, 1.25 - math.log10(uses + 1) / 5))
 
 
 def _acronym(word: str, text: str) -> bool:
@@ -347,7 +303,7 @@ class SearchIndex:
             if not matches and len(word) < MIN_UNKNOWN and not _acronym(word, text):
                 continue  # "zz": noise, not evidence ("EU" typed as an acronym counts)
             df = max((len(self.postings[t]) for t, _ in matches), default=0)
-            out.append(_Term(term, matches, self.idf(df) * _rarity(word)))
+            out.append(_Term(term, matches, self.idf(df) * rarity(word)))
         return out
 
     def _matches(self, term: str, word: str, *, last: bool) -> tuple[tuple[str, float], ...]:

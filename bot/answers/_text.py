@@ -1,6 +1,7 @@
 r"""Text normalisation shared by search and compose: folding, tokens, light stemming.
 
-Owns how a string becomes search terms. Everything here is pure.
+Owns how a string becomes search terms, and what English says about a word (how common it is,
+from pyspellchecker's word list, read once). Everything else here is pure.
 Folding is NFKD, combining marks dropped, NFC again (so Hangul syllables come back whole),
 casefold; zero-width and other format characters are removed. Tokens are Unicode word runs
 (``\\w+``), with numbers kept whole ("19,000" -> "19000"). English terms get a light stemmer
@@ -9,8 +10,14 @@ that also merges British and American spellings ("labourers" and "laborers" -> "
 
 from __future__ import annotations
 
+import gzip
+import json
+import math
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib import resources
 
 #: Longest query we look at; the rest is ignored (a 6,000-character query costs nothing more).
 MAX_QUERY_CHARS = 300
@@ -168,3 +175,50 @@ def ends_with_abbreviation(piece: str) -> bool:
     words = piece.rsplit(maxsplit=1)
     last = (words[-1] if words else "").rstrip(".!?…;").lstrip(_OPENERS).lower()
     return "." in last or len(last) <= 1 or last in _ABBREVIATIONS
+
+
+# -- what a word says --------------------------------------------------------------------------
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+#: The least a word the book does not know counts against an answer (the commonest words).
+RARITY_FLOOR = 0.2
+
+
+def has_hangul(text: str) -> bool:
+    return not text.isascii() and _HANGUL.search(text) is not None
+
+
+def index_terms(tokens: Iterable[str]) -> list[str]:
+    """The terms a field's tokens are indexed under: stems, and for a Hangul word its leading
+    syllables from two on ("노동자는" -> "노동", "노동자", "노동자는").
+    """
+    out: list[str] = []
+    for token in tokens:
+        if len(token) > 2 and has_hangul(token):
+            out.extend(token[:n] for n in range(2, len(token)))
+        out.append(stem(token))
+    return out
+
+
+@cache
+def english_words() -> Mapping[str, int]:
+    """Ordinary English words and how often each is used: the word list pyspellchecker ships
+    (counted in film subtitles), read once, on the first query that needs it. A word in it is
+    never taken for a typo of another, and a word the book does not know weighs less the
+    commoner it is. Read straight from the package's data file (its SpellChecker class would
+    take twice as long to build the same dict); a plain dict of strings and numbers, which the
+    garbage collector never walks.
+    """
+    data = resources.files("spellchecker") / "resources" / "en.json.gz"
+    counts: dict[str, int] = json.loads(gzip.decompress(data.read_bytes()))
+    return counts
+
+
+def rarity(word: str) -> float:
+    """How much a query word says, 0.2 to 1, by how rarely English uses it: a name, a figure
+    or a term ("Lazarus", "2018", "crypto") fully, an everyday word ("start", "told") little.
+    A book of a few dozen facts is too small to tell that from its own counts alone.
+    """
+    if not word.isalpha() or has_hangul(word):
+        return 1.0
+    uses = english_words().get(word, 0)
+    return min(1.0, max(RARITY_FLOOR, 1.25 - math.log10(uses + 1) / 5))
