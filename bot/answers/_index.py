@@ -4,7 +4,8 @@ Owns which facts answer a query, in what order, and whether any answers it at al
 
 Each fact is a short document with fields: its claim, its id, its regions, its quote, the names
 of its topics (inherited: every fact filed under a topic gets the topic's id, title and
-aliases), who published or reported it, and its source's title. Scoring is BM25F: a term's
+aliases), who published or reported it, its source's title, and its years (the year its
+figure describes, its source's year). Scoring is BM25F: a term's
 presence in each field (fields are short: a word is there or not), times the field's weight
 (:data:`FIELD_WEIGHTS`: a fact's own claim words count most, words inherited from its topics
 little), normalised for the claim's and the quote's length, summed over the fields, then
@@ -23,7 +24,8 @@ Every hit carries its *coverage*: the share of the query's informative weight th
 matched. A word's weight is its rarity in the book (idf; a word the book does not know is the
 rarest) times its rarity in English (an everyday word like "start" says little, a name or a
 figure much). An answer needs :data:`ANSWER_COVERAGE`; below it the query is a miss ("not in
-the book").
+the book"). Two kinds of question say what an answer must be about: "how many children ..."
+needs a fact that matches "children", and a question naming a year needs a fact of that year.
 
 The order is: score, with near-ties (within 5%) broken by the curators' order; superseded
 facts score half; a query that is exactly a fact id puts that fact first. Everything is plain
@@ -70,6 +72,7 @@ FIELD_WEIGHTS = {
     "publisher": 0.4,
     "title": 0.35,
     "region": 0.3,
+    "year": 0.3,
 }
 #: Length normalisation of the fields whose length varies (BM25's ``b``); the others are
 #: names, where a term is there or not.
@@ -108,6 +111,7 @@ PHRASE_POOL = 30
 
 #: "how many children ...": the thing a question counts, which an answer's claim must name.
 _COUNTS = re.compile(r"\bhow many\s+(?:more\s+|of\s+(?:the\s+)?)?([^\W\d_]+)", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _ASKS_FOR_FIGURE = re.compile(
     r"\bhow (?:many|much|large|big)\b|\bwhat (?:share|percentage|proportion|number|figure)\b"
     r"|몇|얼마",
@@ -251,6 +255,10 @@ class SearchIndex:
             ("publisher", tuple(sorted({*publisher, *reporter}))),
             ("topic", tuple(sorted({t for tid in fact.topics for t in topics.get(tid, ())}))),
             ("title", title),
+            (
+                "year",
+                tuple({(fact.as_of or "")[:4], self.book.sources[fact.source].date[:4]} - {""}),
+            ),
         )
 
     def _postings(self, fields: list[Fields]) -> dict[str, dict[int, float]]:
@@ -406,6 +414,10 @@ class SearchIndex:
         if counted is not None:
             for p in pool:
                 if not any(p in self.postings[t] for t in counted):  # counts something else
+                    coverage[p] = min(coverage[p], ANSWER_COVERAGE / 2)
+        for year in _YEAR.findall(query[:MAX_QUERY_CHARS]):
+            for p in pool:
+                if p not in self.postings.get(year, {}):  # a question about 2022, not 2019
                     coverage[p] = min(coverage[p], ANSWER_COVERAGE / 2)
         if named is not None:
             pool[named] = max(pool.values()) * 2 + 1.0

@@ -12,11 +12,11 @@ import pytest
 from tests.answers.relevance import BOOKS, baseline, judged_set, ours
 
 #: (hit@1, miss recall, answered share) floors per judged set, measured when set: bundled
-#: 91% / 91% / 100% (309 questions over 101 facts), Thai 94% / 88% / 99% (132 over 45); held
+#: 91% / 91% / 100% (309 questions over 101 facts), Thai 94% / 94% / 99% (132 over 45); held
 #: out, bundled 92% / 60% / 95% (100 questions) and Thai 100% / 50% / 100% (50).
 FLOORS = {
     "bundled (North Korea)": (0.90, 0.90, 0.99),
-    "Thai fishing": (0.93, 0.87, 0.98),
+    "Thai fishing": (0.93, 0.93, 0.98),
     "bundled, held out": (0.91, 0.55, 0.94),
     "Thai fishing, held out": (0.97, 0.50, 0.97),
 }

@@ -250,6 +250,22 @@ def test_a_how_many_question_needs_a_fact_about_what_it_counts() -> None:
     assert answering("how many children worked in the mine", book=book) == ["mine"]
 
 
+def test_a_question_naming_a_year_needs_a_fact_of_that_year() -> None:
+    book = make_book(
+        [
+            make_fact("permits", "Russia counted 11,490 North Korean work permits in 2018."),
+            make_fact("entries", "About 13,000 North Koreans entered Russia.", as_of="2024"),
+            make_fact("report", "North Koreans kept working in Russia.", source="s22"),
+        ],
+        sources=[make_source("src"), make_source("s22", date="2022-06-01")],
+    )
+    assert answering("North Koreans in Russia in 2018", book=book) == ["permits"]
+    assert answering("North Koreans in Russia in 2024", book=book) == ["entries"]  # as_of
+    assert answering("North Koreans in Russia in 2022", book=book) == ["report"]  # its source
+    assert answering("North Koreans in Russia in 2020", book=book) == []  # no fact of 2020
+    assert len(answering("North Koreans in Russia", book=book)) == 3
+
+
 def test_limit_is_respected() -> None:
     assert len(INDEX.search("north korean", limit=3)) == 3
     assert INDEX.search("north korean", limit=0) == []
