@@ -4,8 +4,8 @@ Owns which facts answer a query, in what order, and whether any answers it at al
 
 Each fact is a short document with fields: its claim, its id, its regions, its quote, the names
 of its topics (inherited: every fact filed under a topic gets the topic's id, title and
-aliases), who published or reported it, its source's title, and its years (the year its
-figure describes, its source's year). Scoring is BM25F: a term's
+aliases), who published or reported it, its source's title, and its year (the year its
+figure describes, else the year it was published). Scoring is BM25F: a term's
 presence in each field (fields are short: a word is there or not), times the field's weight
 (:data:`FIELD_WEIGHTS`: a fact's own claim words count most, words inherited from its topics
 little), normalised for the claim's and the quote's length, summed over the fields, then
@@ -255,10 +255,8 @@ class SearchIndex:
             ("publisher", tuple(sorted({*publisher, *reporter}))),
             ("topic", tuple(sorted({t for tid in fact.topics for t in topics.get(tid, ())}))),
             ("title", title),
-            (
-                "year",
-                tuple({(fact.as_of or "")[:4], self.book.sources[fact.source].date[:4]} - {""}),
-            ),
+            # the year its figure describes, or else the year it was published
+            ("year", ((fact.as_of or self.book.sources[fact.source].date)[:4],)),
         )
 
     def _postings(self, fields: list[Fields]) -> dict[str, dict[int, float]]:
