@@ -406,21 +406,40 @@ class SearchIndex:
         # Only the best facts can reach the top once phrases are counted: rank those.
         pool = dict(heapq.nlargest(max(limit, PHRASE_POOL), scores.items(), key=itemgetter(1)))
         self._add_phrases(words, pool)
-        total = sum(w.weight for w in words)
-        coverage = {p: self._covered(p, words) / total if total else 1.0 for p in pool}
-        counted = self._counted(query[:MAX_QUERY_CHARS], words)
-        if counted is not None:
-            for p in pool:
-                if not any(p in self.postings[t] for t in counted):  # counts something else
-                    coverage[p] = min(coverage[p], ANSWER_COVERAGE / 2)
-        for year in _YEAR.findall(query[:MAX_QUERY_CHARS]):
-            for p in pool:
-                if p not in self.postings.get(year, {}):  # a question about 2022, not 2019
-                    coverage[p] = min(coverage[p], ANSWER_COVERAGE / 2)
         if named is not None:
             pool[named] = max(pool.values()) * 2 + 1.0
-            coverage[named] = 1.0
-        return [Hit(self.facts[p], pool[p], coverage[p]) for p in _near_ties_in_order(pool)[:limit]]
+        # What the question must be about: what it counts ("how many children"), its years.
+        text = query[:MAX_QUERY_CHARS]
+        musts = [frozenset({year}) for year in _YEAR.findall(text)]
+        counted = self._counted(text, words)
+        if counted:
+            musts.append(counted)
+        total = sum(w.weight for w in words)
+        return [
+            Hit(
+                self.facts[p],
+                pool[p],
+                1.0 if p == named else self._coverage(p, words, total, musts),
+            )
+            for p in _near_ties_in_order(pool)[:limit]
+        ]
+
+    def _coverage(
+        self, place: int, words: list[_Term], total: float, musts: list[frozenset[str]]
+    ) -> float:
+        """The share of the query's informative weight (``total``) the fact at ``place``
+        matches; at most half of what an answer needs when it matches none of the terms of one
+        of ``musts`` (a figure of something else, or of another year).
+        """
+        got = 0.0
+        for word in words:
+            qualities = [q for term, q in word.matches if place in self.postings[term]]
+            got += word.weight * max(qualities, default=0.0)
+        share = got / total if total else 1.0
+        for terms in musts:
+            if not any(place in self.postings.get(t, {}) for t in terms):
+                share = min(share, ANSWER_COVERAGE / 2)
+        return share
 
     def _counted(self, text: str, words: list[_Term]) -> frozenset[str] | None:
         """The terms of what a "how many ..." question counts (``children``), if it asks one."""
@@ -432,14 +451,6 @@ class SearchIndex:
             if word.word == counted:
                 return frozenset(term for term, _ in word.matches)
         return None
-
-    def _covered(self, place: int, words: list[_Term]) -> float:
-        """The query's informative weight that the fact at ``place`` matches."""
-        got = 0.0
-        for word in words:
-            qualities = [q for term, q in word.matches if place in self.postings[term]]
-            got += word.weight * max(qualities, default=0.0)
-        return got
 
     def _add_phrases(self, words: list[_Term], scores: dict[int, float]) -> None:
         """The phrase bonus: query words that stand side by side in a fact's claim, in the

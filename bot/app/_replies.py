@@ -98,26 +98,33 @@ async def send(
     text = shorten(content, MESSAGE_MAX) if content is not None else None
     embeds = [embed] if embed is not None else []
     buttons = view if view is not None else discord.utils.MISSING
-    if interaction.response.is_done():
-        message = await interaction.followup.send(
-            text or discord.utils.MISSING,
+    try:
+        if interaction.response.is_done():
+            message = await interaction.followup.send(
+                text or discord.utils.MISSING,
+                embeds=embeds,
+                ephemeral=ephemeral,
+                allowed_mentions=NO_PINGS,
+                suppress_embeds=suppress_embeds,
+                view=buttons,
+                wait=True,
+            )
+            return message.id
+        response = await interaction.response.send_message(
+            text,
             embeds=embeds,
             ephemeral=ephemeral,
             allowed_mentions=NO_PINGS,
             suppress_embeds=suppress_embeds,
             view=buttons,
-            wait=True,
         )
-        return message.id
-    response = await interaction.response.send_message(
-        text,
-        embeds=embeds,
-        ephemeral=ephemeral,
-        allowed_mentions=NO_PINGS,
-        suppress_embeds=suppress_embeds,
-        view=buttons,
-    )
-    return response.message_id
+        return response.message_id
+    finally:
+        # Every button is a DynamicItem, found by its custom id through the classes the client
+        # registered at start-up: the view is not needed once sent. discord.py would keep a
+        # private answer's view, and a timer task, for 15 minutes: one per private answer.
+        if view is not None:
+            view.stop()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ interaction routed to a ``DynamicItem`` by its custom id) against the local Disc
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -31,6 +32,20 @@ async def test_post_in_channel_posts_the_private_answer_saying_who_asked(bot: Bo
     assert posted.embeds == private.embeds  # the same answer
     assert posted.labels() == ["Source and quote", "Related facts"]  # no "Post" on a post
     assert not int(posted.message["flags"]) & EPHEMERAL
+
+
+async def test_answers_keep_no_view_behind_and_their_buttons_still_work(bot: BotHandle) -> None:
+    first = await bot.interact("fact", {"query": "hard currency", "private": True})
+    tasks = len(asyncio.all_tasks())
+    answered = [
+        await bot.interact("fact", {"query": query, "private": True})
+        for query in ("revenue", "Qatar", "Poland", "xyzzy lazarus")  # the last is a miss
+    ]
+    assert all(a.labels() for a in answered)
+    assert len(asyncio.all_tasks()) <= tasks  # no 15-minute timer per private answer
+    posted = await bot.press(first, "Post in channel")  # the oldest answer's buttons work
+    assert not posted.ephemeral and posted.embeds == first.embeds
+    assert (await bot.press(answered[-1], answered[-1].labels()[0])).ephemeral
 
 
 @pytest.mark.parametrize("fmt", ["plain", "short"])
