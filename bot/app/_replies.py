@@ -21,7 +21,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -98,26 +98,20 @@ async def send(
     text = shorten(content, MESSAGE_MAX) if content is not None else None
     embeds = [embed] if embed is not None else []
     buttons = view if view is not None else discord.utils.MISSING
+    options: dict[str, Any] = {
+        "embeds": embeds,
+        "ephemeral": ephemeral,
+        "allowed_mentions": NO_PINGS,
+        "suppress_embeds": suppress_embeds,
+        "view": buttons,
+    }
     try:
         if interaction.response.is_done():
             message = await interaction.followup.send(
-                text or discord.utils.MISSING,
-                embeds=embeds,
-                ephemeral=ephemeral,
-                allowed_mentions=NO_PINGS,
-                suppress_embeds=suppress_embeds,
-                view=buttons,
-                wait=True,
+                text or discord.utils.MISSING, wait=True, **options
             )
             return message.id
-        response = await interaction.response.send_message(
-            text,
-            embeds=embeds,
-            ephemeral=ephemeral,
-            allowed_mentions=NO_PINGS,
-            suppress_embeds=suppress_embeds,
-            view=buttons,
-        )
+        response = await interaction.response.send_message(text, **options)
         return response.message_id
     finally:
         # Every button is a DynamicItem, found by its custom id through the classes the client
