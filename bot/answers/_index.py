@@ -109,7 +109,7 @@ TOPIC_SPELLING = 88
 #: Hits scored for the phrase bonus (the rest cannot reach the top with it).
 PHRASE_POOL = 30
 
-#: "how many children ...": the thing a question counts, which an answer's claim must name.
+#: "how many children ...": the thing a question counts, which an answer must match.
 _COUNTS = re.compile(r"\bhow many\s+(?:more\s+|of\s+(?:the\s+)?)?([^\W\d_]+)", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _ASKS_FOR_FIGURE = re.compile(
