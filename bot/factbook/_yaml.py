@@ -4,9 +4,9 @@ This module owns everything that happens before the facts schema is looked at:
 
 * UTF-8 decoding (a BOM is accepted; a bad byte is reported with its line and column);
 * composing the events of PyYAML's parser (libyaml's when available, pure Python otherwise) into
-  nodes that keep their line and column (immutable named tuples; nesting, the number of values
-  and aliases are bounded as they are built). No Python object is ever
-  constructed from a tag: scalars are resolved lazily by :func:`scalar_tag`, and nothing but
+  nodes that keep their line and column (plain tuples, see "nodes" below; nesting, the number
+  of values and aliases are bounded as they are built). No Python object is ever constructed
+  from a tag: scalars are resolved lazily by :func:`scalar_tag`, and nothing but
   the standard data tags is accepted;
 * :func:`check_tree`: refuses alias bombs and nesting made deep by aliases before anyone walks
   the tree, and flags non-standard tags (``!!python/object...``) wherever they are;
