@@ -370,7 +370,8 @@ class SearchIndex:
         """Facts matching ``query``, best first, each with its coverage of the query."""
         if limit <= 0:
             return []
-        words = self.analyse(query)
+        text = query[:MAX_QUERY_CHARS]
+        words = self.analyse(text)
         scores: dict[int, float] = {}
         # The commonest exact word is copied as it is (in C); the others are added to it.
         exact = [w for w in words if len(w.matches) == 1 and w.matches[0][1] == 1.0]
@@ -385,22 +386,22 @@ class SearchIndex:
                 for place, value in self.postings[term].items():
                     scores[place] = scores.get(place, 0.0) + value * quality
                 continue
-            best: dict[int, float] = {}  # a prefix or a typo: each fact's best expansion
+            best: dict[int, float] = {}  # synonyms, a prefix, typos: each fact's best match
             for term, quality in word.matches:
                 for place, value in self.postings[term].items():
                     if value * quality > best.get(place, 0.0):
                         best[place] = value * quality
             for place, value in best.items():
                 scores[place] = scores.get(place, 0.0) + value
-        named = self.by_id.get(fold(query[:MAX_QUERY_CHARS]).strip())
+        named = self.by_id.get(fold(text).strip())
         if named is not None:
             scores.setdefault(named, 0.0)
         if not scores:
             return []
-        if has_hangul(query[:MAX_QUERY_CHARS]):
+        if has_hangul(text):
             for place in self.hangul & scores.keys():
                 scores[place] *= HANGUL_FACTOR
-        if _ASKS_FOR_FIGURE.search(query[:MAX_QUERY_CHARS]):
+        if _ASKS_FOR_FIGURE.search(text):
             for place in self.with_figures & scores.keys():
                 scores[place] *= FIGURE_FACTOR
         # Only the best facts can reach the top once phrases are counted: rank those.
@@ -409,7 +410,6 @@ class SearchIndex:
         if named is not None:
             pool[named] = max(pool.values()) * 2 + 1.0
         # What the question must be about: what it counts ("how many children"), its years.
-        text = query[:MAX_QUERY_CHARS]
         musts = [frozenset({year}) for year in _YEAR.findall(text)]
         counted = self._counted(text, words)
         if counted:

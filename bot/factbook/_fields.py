@@ -27,6 +27,7 @@ from bot.factbook._yaml import (
     MappingNode,
     Node,
     ScalarNode,
+    is_blank,
     is_mapping,
     is_null,
     is_scalar,
@@ -209,9 +210,8 @@ class FieldReader:
         out: list[str] = []
         for item in node[VALUE]:
             value = read(item, subject, f"an item of {what}")
-            if value is None and is_scalar(item) and id(item) not in self.skip:
-                if is_null(item) or not item[VALUE].strip():
-                    self.error(item, subject, "empty-item", f"empty item in {what}")
+            if value is None and is_blank(item) and id(item) not in self.skip:
+                self.error(item, subject, "empty-item", f"empty item in {what}")
             elif value is not None:
                 out.append(value)
         return tuple(out)
@@ -337,7 +337,7 @@ class FieldReader:
         for name in missing:
             if name in entry.nodes:  # present but empty or wrong (wrong is reported already)
                 value = entry.nodes[name]
-                if is_scalar(value) and not (value[VALUE].strip() and not is_null(value)):
+                if is_blank(value):
                     self.error(value, entry.ident, "missing-field", f"'{name}' is empty")
             elif name not in entry.guessed:  # else "unknown field ... did you mean" said it
                 self.error(entry.node, entry.ident, "missing-field", f"missing '{name}'")

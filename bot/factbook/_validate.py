@@ -33,6 +33,7 @@ from bot.factbook._yaml import (
     Node,
     empty_mapping,
     empty_sequence,
+    is_blank,
     is_mapping,
     is_null,
     is_scalar,
@@ -127,10 +128,7 @@ class _Validator(FieldReader):
                 word = self.text(word_node, None, "a synonym")
                 if word is None:
                     flawed = True
-                    blank = is_scalar(word_node) and (
-                        is_null(word_node) or not word_node[VALUE].strip()
-                    )
-                    if blank and id(word_node) not in self.skip:  # else reported already
+                    if is_blank(word_node) and id(word_node) not in self.skip:  # else reported
                         self.error(word_node, None, "empty-item", "empty word in a synonym group")
                     continue
                 if len(word.split()) > 1:

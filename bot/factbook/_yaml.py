@@ -131,6 +131,11 @@ def is_null(node: ScalarNode) -> bool:
     return bool(tag == NULL_TAG)
 
 
+def is_blank(node: Node | None) -> bool:
+    """A scalar with nothing in it: null (``~``, empty) or only spaces (``" "``)."""
+    return is_scalar(node) and (is_null(node) or not node[VALUE].strip())
+
+
 def short_tag(tag: str) -> str:
     return "!!" + tag[len("tag:yaml.org,2002:") :] if tag.startswith("tag:yaml.org,2002:") else tag
 
