@@ -32,6 +32,7 @@ from bot.factbook._yaml import (
     is_null,
     is_scalar,
     is_sequence,
+    pairs,
     position,
     scalar_tag,
 )
@@ -131,7 +132,7 @@ class FieldReader:
         seen: dict[str, ScalarNode] = {}
         skip = self.skip
         out: list[tuple[str, ScalarNode, Node]] = []
-        for key, value in node[VALUE]:
+        for key, value in pairs(node):
             if not is_scalar(key) or (skip and id(key) in skip):
                 if id(key) not in skip:
                     self.error(key, subject, "bad-key", "a key must be plain text")

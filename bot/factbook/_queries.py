@@ -36,6 +36,7 @@ from bot.factbook._yaml import (
     is_scalar,
     is_sequence,
     needs_tree_check,
+    pairs,
     position,
     scalar_tag,
 )
@@ -134,7 +135,7 @@ _READERS: dict[str, Reader] = {
 def _query_text(item: Node) -> str | None:
     """The question as written (to label the findings about its item)."""
     if is_mapping(item):
-        for key, value in item[VALUE]:
+        for key, value in pairs(item):
             if is_scalar(key) and key[VALUE] == "query" and is_scalar(value):
                 return value[VALUE].strip() or None
     return None

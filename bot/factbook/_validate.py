@@ -38,6 +38,7 @@ from bot.factbook._yaml import (
     is_null,
     is_scalar,
     is_sequence,
+    pairs,
     position,
     scalar_tag,
 )
@@ -405,7 +406,7 @@ def _opt_str(value: object) -> str | None:
 def _peek_id(item: Node) -> str | None:
     """The fact's id as written (for labelling findings before the id is validated)."""
     if is_mapping(item):
-        for key, value in item[VALUE]:
+        for key, value in pairs(item):
             if is_scalar(key) and key[VALUE] == "id" and is_scalar(value):
                 return value[VALUE].strip() or None
     return None

@@ -16,7 +16,7 @@ This module owns everything that happens before the facts schema is looked at:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import yaml
@@ -68,14 +68,16 @@ _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 # -- nodes ------------------------------------------------------------------------------------
 # A node is a plain tuple, (kind, tag, value, line, column): its kind ("scalar", "sequence" or
 # "mapping"), its tag (PLAIN_TAG for an untagged plain scalar), its value (a scalar's text, a
-# list's items, a mapping's (key, value) pairs in the file's order) and where it starts
-# (1-based). Plain tuples, not classes, on purpose: the garbage collector stops tracking a
-# tuple that holds only strings, numbers and such tuples, so a whole tree ends up untracked.
+# list's items, a mapping's keys and values alternating, in the file's order: read them with
+# pairs()) and where it starts (1-based). Plain tuples, not classes, on purpose: the garbage
+# collector stops tracking a tuple that holds only strings, numbers and such tuples, so a whole
+# tree ends up untracked. It does so one level of the tree per collection, so the tree is kept
+# shallow: a tuple per (key, value) pair was one level more and 70,000 more tuples.
 # A 10,000-fact book has about 240,000 nodes; held as named tuples, every full collection
 # while the book loaded walked all of them, and each stalled the event loop by 50-100 ms.
 ScalarNode = tuple[Literal["scalar"], str, str, int, int]
 SequenceNode = tuple[Literal["sequence"], str, "tuple[Node, ...]", int, int]
-MappingNode = tuple[Literal["mapping"], str, "tuple[tuple[Node, Node], ...]", int, int]
+MappingNode = tuple[Literal["mapping"], str, "tuple[Node, ...]", int, int]
 Node = ScalarNode | SequenceNode | MappingNode
 #: Where a node keeps its tag and its value (read its place with :func:`position`).
 TAG: Final = 1
@@ -100,6 +102,12 @@ def is_mapping(node: Node | None) -> TypeIs[MappingNode]:
 def is_collection(node: Node | None) -> TypeIs[SequenceNode | MappingNode]:
     """Whether ``node`` is a list or a mapping."""
     return node is not None and node[0] != "scalar"
+
+
+def pairs(node: MappingNode) -> Iterator[tuple[Node, Node]]:
+    """A mapping's (key, value) pairs, in the file's order."""
+    items = iter(node[VALUE])
+    return zip(items, items, strict=False)
 
 
 def empty_sequence(at: Node) -> SequenceNode:
@@ -204,14 +212,7 @@ def _build(next_event: Callable[[], Any]) -> Node | None:
         elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
             is_map, tag, (line, column), items, anchor = stack.pop()
             if is_map:
-                pairs = iter(items)
-                node = (
-                    "mapping",
-                    tag or MAP_TAG,
-                    tuple(zip(pairs, pairs, strict=False)),
-                    line,
-                    column,
-                )
+                node = ("mapping", tag or MAP_TAG, tuple(items), line, column)
             else:
                 node = ("sequence", tag or SEQ_TAG, tuple(items), line, column)
             if anchor is not None:
@@ -387,8 +388,6 @@ def _open_quote(text: str, error_line: int) -> tuple[int, int] | None:
 
 # -- whole-tree checks -----------------------------------------------------------------------
 def _children(node: MappingNode | SequenceNode) -> list[Node]:
-    if is_mapping(node):
-        return [part for pair in node[VALUE] for part in pair]
     return list(node[VALUE])
 
 
