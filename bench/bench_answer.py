@@ -30,7 +30,7 @@ from bot.answers import (
     SearchIndex,
     complete_facts,
     complete_topics,
-    english_words,
+    english_uses,
     fact_answer,
     fold,
     summary_answer,
@@ -270,7 +270,7 @@ def main() -> None:
         f"python {sys.version.split()[0]}; {args.queries} queries x {args.passes} passes; "
         f"{os.cpu_count()} CPUs, load average {load:.2f}"
     )
-    english_words()  # the bot reads the word list once, off the event loop, on each load
+    english_uses("")  # the bot reads the word list once, off the event loop, on each load
     for n in args.sizes:
         bench_size(n, args.queries, args.passes, args.baseline_passes)
 

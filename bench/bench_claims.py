@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_answer import REAL_WORDS, synthetic_book
 
-from bot.answers import SearchIndex, check_claims, english_words, fact_answer
+from bot.answers import SearchIndex, check_claims, english_uses, fact_answer
 
 
 def messages(rng: random.Random, n: int) -> list[str]:
@@ -56,7 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=200)
     args = parser.parse_args()
-    english_words()  # read once, as the bot does on its first query
+    english_uses("")  # read once, as the bot does on its first query
     rng = random.Random(11)
     texts = messages(rng, args.messages)
     for n in (1_000, 10_000):

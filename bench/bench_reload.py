@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # The bot's process has discord.py and the app loaded (about 28,000 more objects that the
 # collector walks on every full collection): load them here too, so the stall is the bot's.
 import bot.app  # noqa: F401
-from bot.answers import SearchIndex, english_words, fact_answer
+from bot.answers import SearchIndex, english_uses, fact_answer
 from bot.factbook import load_bytes
 from bot.live import LiveFacts, ReloadReport
 from tests.stand_in.books import synthetic_facts
@@ -187,7 +187,7 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
     ap.add_argument("--edits", type=int, default=5)
     args = ap.parse_args()
-    english_words()
+    english_uses("")
     for n in args.sizes:
         asyncio.run(measure(n, args.edits))
 

@@ -56,7 +56,7 @@ from bot.answers._summary import (
     split_sentences,
     summary_answer,
 )
-from bot.answers._text import english_words, fold, query_terms, raw_tokens, stem, terms
+from bot.answers._text import english_uses, fold, query_terms, raw_tokens, stem, terms
 
 __all__ = [
     "ANSWER_COVERAGE",
@@ -84,7 +84,7 @@ __all__ = [
     "conflicting",
     "did_you_mean",
     "duplicates",
-    "english_words",
+    "english_uses",
     "fact_answer",
     "fact_label",
     "fit_items",

@@ -52,7 +52,7 @@ from bot.answers._text import (
     MAX_QUERY_CHARS,
     MAX_QUERY_TOKENS,
     STOPWORDS,
-    english_words,
+    english_uses,
     fold,
     has_hangul,
     index_terms,
@@ -329,7 +329,7 @@ class SearchIndex:
             found = self._prefixed(word)
             if found:
                 return found
-        if len(word) >= MIN_TYPO and english_words().get(word, 0) < ORDINARY_USES:
+        if len(word) >= MIN_TYPO and english_uses(word) < ORDINARY_USES:
             return self._typos(word)
         return ()
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from bot.answers import SearchIndex, english_words
+from bot.answers import SearchIndex, english_uses
 from bot.factbook import DEFAULT_MAX_BYTES, FactBook, FactsUnreadable, Finding, load_bytes
 from bot.live._diff import BookDiff, changelog, diff_books
 from bot.words import plural
@@ -217,7 +217,7 @@ class LiveFacts:
         result = load_bytes(data, self.display, max_bytes=self.max_bytes, today=self.today)
         if result.book is None:
             return result.findings, None
-        english_words()  # read once here, off the event loop, before a query needs it
+        english_uses("")  # reads the word list once, here, off the event loop
         return result.findings, SearchIndex(result.book)
 
     def load_initial(self) -> tuple[Finding, ...]:

@@ -3,7 +3,10 @@ determinism, topics and autocomplete."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import time
+from importlib import resources
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +16,7 @@ from bot.answers import (
     SearchIndex,
     complete_facts,
     complete_topics,
+    english_uses,
     fold,
     query_terms,
     raw_tokens,
@@ -106,6 +110,19 @@ def test_field_weights_order_claim_over_quote_over_source_title() -> None:
 def test_fact_id_query_puts_that_fact_first() -> None:
     assert ids("fa-mongolia")[0] == "fa-mongolia"
     assert ids("  FA-Mongolia ")[0] == "fa-mongolia"
+
+
+def test_english_uses_reads_the_word_list_as_its_json_says() -> None:
+    """The lookup bisects the list's lines: it must agree with the file read as JSON, for
+    every word in it (a reordered or reformatted file fails here) and for words not in it.
+    """
+    data = resources.files("spellchecker") / "resources" / "en.json.gz"
+    counts: dict[str, int] = json.loads(gzip.decompress(data.read_bytes()))
+    assert len(counts) > 100_000
+    assert {w for w, n in counts.items() if english_uses(w) != n} == set()
+    for word in ("", "zzzzq", "aaaa", "russiaq", "\uc784\uae08", "caf\u00e9x"):
+        assert english_uses(word) == counts.get(word, 0)
+    assert english_uses("the") > english_uses("wages") > english_uses("lazarus") > 0
 
 
 def test_the_fact_covering_more_and_rarer_words_wins() -> None:
