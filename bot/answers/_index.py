@@ -52,6 +52,7 @@ from bot.answers._text import (
     MAX_QUERY_CHARS,
     MAX_QUERY_TOKENS,
     STOPWORDS,
+    acronyms,
     english_uses,
     fold,
     has_hangul,
@@ -248,7 +249,7 @@ class SearchIndex:
         publisher, title = sources[fact.source]
         reporter = self._names(fact.reported_by) if fact.reported_by else ()
         return (
-            ("claim", tuple(index_terms(claim))),
+            ("claim", (*index_terms(claim), *acronyms(fact.claim))),
             ("id", tuple(index_terms(self._tokens(fact.id.replace("-", " "))))),
             ("region", tuple(index_terms(self._tokens(" ".join(fact.regions).replace("-", " "))))),
             ("quote", tuple(index_terms(self._tokens(fact.quote or "")))),
@@ -298,9 +299,12 @@ class SearchIndex:
         """
         text = query[:MAX_QUERY_CHARS]
         typed: dict[str, str] = {}  # term -> the word as typed, first spelling kept
+        capitals = {word.lower(): word for word in acronyms(text)}  # "IT" workers, not "it"
         for token in raw_tokens(text):
             if token not in STOPWORDS:
                 typed.setdefault(stem(token), token)
+            elif token in capitals:
+                typed.setdefault(capitals[token], capitals[token])
         pairs = list(typed.items())[:MAX_QUERY_TOKENS]
         typing = bool(text) and not text[-1].isspace()
         out: list[_Term] = []

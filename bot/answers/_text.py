@@ -187,6 +187,19 @@ def has_hangul(text: str) -> bool:
     return not text.isascii() and _HANGUL.search(text) is not None
 
 
+_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+
+
+def acronyms(text: str) -> tuple[str, ...]:
+    """Words written in capitals that would otherwise be stopwords ("IT" workers, the "US"
+    Treasury), as their own terms: the word in capitals. A text all in capitals has none.
+    """
+    if text.isupper():
+        return ()
+    found = (word for word in _CAPITALS.findall(text) if word.lower() in STOPWORDS)
+    return tuple(dict.fromkeys(found))
+
+
 def index_terms(tokens: Iterable[str]) -> list[str]:
     """The terms a field's tokens are indexed under: stems, and for a Hangul word its leading
     syllables from two on ("노동자는" -> "노동", "노동자", "노동자는").

@@ -283,6 +283,20 @@ def test_a_question_naming_a_year_needs_a_fact_of_that_year() -> None:
     assert len(answering("North Koreans in Russia", book=book)) == 3
 
 
+def test_a_stopword_typed_in_capitals_is_an_acronym() -> None:
+    book = make_book(
+        [
+            make_fact("site", "North Korean workers said it was a building site abroad."),
+            make_fact("it", "North Korean IT workers abroad earned $88 million.", source="s2"),
+            make_fact("us", "The US Treasury named North Korean firms.", source="s3"),
+        ]
+    )
+    assert ids("North Korean IT workers", book=book)[0] == "it"
+    assert ids("north korean it workers", book=book)[0] == "site"  # "it", a stopword, says nothing
+    assert ids("US firms", book=book)[0] == "us"
+    assert ids("NORTH KOREAN IT WORKERS", book=book)[0] == "site"  # a shouted query has none
+
+
 def test_limit_is_respected() -> None:
     assert len(INDEX.search("north korean", limit=3)) == 3
     assert INDEX.search("north korean", limit=0) == []
