@@ -112,6 +112,8 @@ PHRASE_POOL = 30
 
 #: "how many children ...": the thing a question counts, which an answer must match.
 _COUNTS = re.compile(r"\bhow many\s+(?:more\s+|of\s+(?:the\s+)?)?([^\W\d_]+)", re.I)
+#: What "how many ..." may count that any figure of people answers.
+_ANYONE = frozenset({"person"})  # "people" and "persons" stem to it
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _ASKS_FOR_FIGURE = re.compile(
     r"\bhow (?:many|much|large|big)\b|\bwhat (?:share|percentage|proportion|number|figure)\b"
@@ -451,6 +453,8 @@ class SearchIndex:
         if match is None:
             return None
         counted = stem(fold(match.group(1)))
+        if counted in _ANYONE:
+            return None  # a figure of workers or defectors is a figure of people
         for word in words:
             if word.word == counted:
                 return frozenset(term for term, _ in word.matches)

@@ -265,6 +265,8 @@ def test_a_how_many_question_needs_a_fact_about_what_it_counts() -> None:
     assert answering("how many children are in forced labour worldwide", book=book) == []
     assert answering("forced labour worldwide children", book=book) == ["adults"]
     assert answering("how many children worked in the mine", book=book) == ["mine"]
+    # people: a figure of children is a figure of people
+    assert answering("how many people worked in the mine", book=book) == ["mine"]
 
 
 def test_a_question_naming_a_year_needs_a_fact_of_that_year() -> None:
