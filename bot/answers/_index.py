@@ -111,7 +111,9 @@ TOPIC_SPELLING = 88
 PHRASE_POOL = 30
 
 #: "how many children ...": the thing a question counts, which an answer must match.
-_COUNTS = re.compile(r"\bhow many\s+(?:more\s+|of\s+(?:the\s+)?)?([^\W\d_]+)", re.I)
+_COUNTS = re.compile(
+    r"\bhow many\s+(?:more\s+|of\s+(?:the\s+)?)?([^\W\d_]+(?:[\s-]+[^\W\d_]+)*)", re.I
+)
 #: What "how many ..." may count that any figure of people answers.
 _ANYONE = frozenset({"person"})  # "people" and "persons" stem to it
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -134,6 +136,20 @@ def _follows(terms: tuple[str, ...], first: str, second: str) -> bool:
         if second in terms[at + 1 : at + 3]:
             return True
     return False
+
+
+def _counted_words(words: str) -> list[str]:
+    """What "how many <words>" counts: its words up to the first plural ("North Korean
+    workers" are in Russia, "North Koreans" work abroad), else its first word ("children").
+    """
+    run: list[str] = []
+    for word in re.split(r"[\s-]+", words):
+        if fold(word) in STOPWORDS:
+            break
+        run.append(word)
+        if len(word) > 3 and word.lower().endswith("s"):
+            return run
+    return run[:1]
 
 
 def _acronym(word: str, text: str) -> bool:
@@ -200,6 +216,12 @@ class SearchIndex:
         #: Each claim's terms in order, stopwords left out (phrases, and overlap of claims).
         self.claims: tuple[tuple[str, ...], ...] = tuple(
             tuple(stem(t) for t in tokens if t not in STOPWORDS) for tokens in claims
+        )
+        #: Each fact's own words, its claim's and its quote's (not its topics' names): what a
+        #: "how many ..." answer must name.
+        self.own_words: tuple[tuple[str, ...], ...] = tuple(
+            (*claim, *(stem(t) for t in raw_tokens(f.quote or "") if t not in STOPWORDS))
+            for f, claim in zip(self.facts, self.claims, strict=True)
         )
         #: Topic names (folded) -> the topic's title: what a miss suggests.
         self.topic_names: dict[str, str] = {
@@ -418,47 +440,54 @@ class SearchIndex:
         # What the question must be about: what it counts ("how many children"), its years.
         musts = [frozenset({year}) for year in _YEAR.findall(text)]
         counted = self._counted(text, words)
-        if counted:
-            musts.append(counted)
         total = sum(w.weight for w in words)
         return [
             Hit(
                 self.facts[p],
                 pool[p],
-                1.0 if p == named else self._coverage(p, words, total, musts),
+                1.0 if p == named else self._coverage(p, words, total, musts, counted),
             )
             for p in _near_ties_in_order(pool)[:limit]
         ]
 
     def _coverage(
-        self, place: int, words: list[_Term], total: float, musts: list[frozenset[str]]
+        self,
+        place: int,
+        words: list[_Term],
+        total: float,
+        musts: list[frozenset[str]],
+        counted: list[frozenset[str]],
     ) -> float:
         """The share of the query's informative weight (``total``) the fact at ``place``
         matches; at most half of what an answer needs when it matches none of the terms of one
-        of ``musts`` (a figure of something else, or of another year).
+        of ``musts`` (another year), or its own words none of one of ``counted`` (a figure of
+        something else; its own words, as a topic's name is shared by all its facts).
         """
         got = 0.0
         for word in words:
             qualities = [q for term, q in word.matches if place in self.postings[term]]
             got += word.weight * max(qualities, default=0.0)
         share = got / total if total else 1.0
-        for terms in musts:
-            if not any(place in self.postings.get(t, {}) for t in terms):
-                share = min(share, ANSWER_COVERAGE / 2)
+        own = self.own_words[place]
+        if any(not any(place in self.postings.get(t, {}) for t in terms) for terms in musts) or any(
+            terms.isdisjoint(own) for terms in counted
+        ):
+            share = min(share, ANSWER_COVERAGE / 2)
         return share
 
-    def _counted(self, text: str, words: list[_Term]) -> frozenset[str] | None:
-        """The terms of what a "how many ..." question counts (``children``), if it asks one."""
+    def _counted(self, text: str, words: list[_Term]) -> list[frozenset[str]]:
+        """What a "how many ..." question counts ("Chinese workers"): for each of its words,
+        the terms an answer must match one of (none when it counts people: any figure of
+        people will do).
+        """
         match = _COUNTS.search(text)
         if match is None:
-            return None
-        counted = stem(fold(match.group(1)))
-        if counted in _ANYONE:
-            return None  # a figure of workers or defectors is a figure of people
-        for word in words:
-            if word.word == counted:
-                return frozenset(term for term, _ in word.matches)
-        return None
+            return []
+        counted = [stem(fold(w)) for w in _counted_words(match.group(1))]
+        if _ANYONE & set(counted):
+            return []  # a figure of workers or defectors is a figure of people
+        by_word = {word.word: word for word in words}
+        return [frozenset(t for t, _ in by_word[c].matches) for c in counted if c in by_word]
 
     def _add_phrases(self, words: list[_Term], scores: dict[int, float]) -> None:
         """The phrase bonus: query words that stand side by side in a fact's claim, in the

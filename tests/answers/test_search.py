@@ -269,6 +269,28 @@ def test_a_how_many_question_needs_a_fact_about_what_it_counts() -> None:
     assert answering("how many people worked in the mine", book=book) == ["mine"]
 
 
+def test_what_a_how_many_question_counts_is_named_by_the_fact_itself() -> None:
+    russia = make_topic("russia", "North Korean workers in Russia")
+    book = make_book(
+        [
+            make_fact("entries", "About 13,000 North Koreans entered Russia.", topics=["russia"]),
+            make_fact(
+                "permits",
+                "Russia counted 30,000 permits of North Koreans.",
+                topics=["russia"],
+                quote="30,000 North Korean workers held valid permits.",
+                source="s2",
+            ),
+        ],
+        topics=[russia],
+    )
+    # the topic's name says "workers" for both; only the permits fact counts workers (its quote)
+    assert answering("how many North Korean workers are in Russia", book=book) == ["permits"]
+    # what is counted runs to its first plural: "Chinese workers", not "workers" alone
+    assert answering("how many Chinese workers are in Russia", book=book) == []
+    assert answering("how many North Koreans entered Russia", book=book)[:1] == ["entries"]
+
+
 def test_a_question_naming_a_year_needs_a_fact_of_that_year() -> None:
     book = make_book(
         [
