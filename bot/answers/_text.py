@@ -187,17 +187,22 @@ def has_hangul(text: str) -> bool:
     return not text.isascii() and _HANGUL.search(text) is not None
 
 
-_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+_CAPITALS = re.compile(r"[A-Z]{2,}")
 
 
 def acronyms(text: str) -> tuple[str, ...]:
-    """Words written in capitals that would otherwise be stopwords ("IT" workers, the "US"
-    Treasury), as their own terms: the word in capitals. A text all in capitals has none.
+    """Words written in capitals that would otherwise be stopwords ("IT" workers, the "WHO"
+    report), as their own terms: the word in capitals. A text all in capitals has none.
     """
     if text.isupper():
         return ()
-    found = (word for word in _CAPITALS.findall(text) if word.lower() in STOPWORDS)
-    return tuple(dict.fromkeys(found))
+    found: dict[str, None] = {}
+    for match in _CAPITALS.finditer(text):
+        start, end = match.span()
+        whole = not text[start - 1 : start].isalnum() and not text[end : end + 1].isalnum()
+        if whole and match.group().lower() in STOPWORDS:
+            found[match.group()] = None
+    return tuple(found)
 
 
 def index_terms(tokens: Iterable[str]) -> list[str]:

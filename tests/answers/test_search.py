@@ -312,12 +312,13 @@ def test_a_stopword_typed_in_capitals_is_an_acronym() -> None:
         [
             make_fact("site", "North Korean workers said it was a building site abroad."),
             make_fact("it", "North Korean IT workers abroad earned $88 million.", source="s2"),
-            make_fact("us", "The US Treasury named North Korean firms.", source="s3"),
+            make_fact("who", "The WHO counted North Korean doctors abroad.", source="s3"),
         ]
     )
     assert ids("North Korean IT workers", book=book)[0] == "it"
     assert ids("north korean it workers", book=book)[0] == "site"  # "it", a stopword, says nothing
-    assert ids("US firms", book=book)[0] == "us"
+    assert ids("WHO North Korean", book=book)[0] == "who"
+    assert ids("who north korean", book=book)[0] != "who"  # "who", a stopword
     assert ids("NORTH KOREAN IT WORKERS", book=book)[0] == "site"  # a shouted query has none
 
 
