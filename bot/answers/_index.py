@@ -61,6 +61,7 @@ from bot.answers._text import (
     rarity,
     raw_tokens,
     stem,
+    terms,
 )
 from bot.factbook import Fact, FactBook, Topic, figures
 
@@ -126,6 +127,22 @@ _ASKS_FOR_FIGURE = re.compile(
 
 #: A fact's fields: (field name, its terms), in FIELD_WEIGHTS' order.
 Fields = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Needs:
+    """What an answer must have beyond the query's words (see ``SearchIndex._meets``)."""
+
+    years: frozenset[str]
+    counted: tuple[frozenset[str], ...]
+    places: tuple[str, ...]
+
+
+def _names_place(own: tuple[str, ...], place: tuple[str, ...]) -> bool:
+    """Whether a fact's own words name a place: each of its words, or that word as an
+    adjective in "-n" ("North Korean" names North Korea, "Syrian" Syria).
+    """
+    return all(w in own or w + "n" in own for w in place)
 
 
 def _follows(terms: tuple[str, ...], first: str, second: str) -> bool:
@@ -223,6 +240,13 @@ class SearchIndex:
             (*claim, *(stem(t) for t in raw_tokens(f.quote or "") if t not in STOPWORDS))
             for f, claim in zip(self.facts, self.claims, strict=True)
         )
+        #: The places facts are about (their regions, "global" aside), as terms: a question
+        #: that names one is answered by a fact about it.
+        self.region_terms: dict[str, tuple[str, ...]] = {
+            r: tuple(stem(t) for t in raw_tokens(r.replace("-", " ")))
+            for r in self.region_counts
+            if r != "global"
+        }
         #: Topic names (folded) -> the topic's title: what a miss suggests.
         self.topic_names: dict[str, str] = {
             fold(n): t.title for t in book.topics.values() for n in (t.title, *t.aliases)
@@ -293,13 +317,13 @@ class SearchIndex:
             average[name] = sum(lengths) / len(lengths) if lengths else 1.0
         weighted: dict[str, dict[int, float]] = {}
         for place, doc in enumerate(fields):
-            for name, terms in doc:
-                if not terms:
+            for name, field_terms in doc:
+                if not field_terms:
                     continue
                 b = FIELD_B.get(name, 0.0)
-                norm = 1.0 - b + b * len(terms) / average[name] if b else 1.0
+                norm = 1.0 - b + b * len(field_terms) / average[name] if b else 1.0
                 weight = FIELD_WEIGHTS[name] / norm
-                for term in set(terms):  # in a short field, a word is there or not
+                for term in set(field_terms):  # in a short field, a word is there or not
                     per_fact = weighted.setdefault(term, {})
                     per_fact[place] = per_fact.get(place, 0.0) + weight
         retired = [SUPERSEDED_FACTOR if f.superseded_by else 1.0 for f in self.facts]
@@ -437,43 +461,51 @@ class SearchIndex:
         self._add_phrases(words, pool)
         if named is not None:
             pool[named] = max(pool.values()) * 2 + 1.0
-        # What the question must be about: what it counts ("how many children"), its years.
-        musts = [frozenset({year}) for year in _YEAR.findall(text)]
-        counted = self._counted(text, words)
+        needs = self._needs(text, words)
         total = sum(w.weight for w in words)
         return [
             Hit(
                 self.facts[p],
                 pool[p],
-                1.0 if p == named else self._coverage(p, words, total, musts, counted),
+                1.0 if p == named else self._coverage(p, words, total, needs),
             )
             for p in _near_ties_in_order(pool)[:limit]
         ]
 
-    def _coverage(
-        self,
-        place: int,
-        words: list[_Term],
-        total: float,
-        musts: list[frozenset[str]],
-        counted: list[frozenset[str]],
-    ) -> float:
+    def _coverage(self, place: int, words: list[_Term], total: float, needs: _Needs) -> float:
         """The share of the query's informative weight (``total``) the fact at ``place``
-        matches; at most half of what an answer needs when it matches none of the terms of one
-        of ``musts`` (another year), or its own words none of one of ``counted`` (a figure of
-        something else; its own words, as a topic's name is shared by all its facts).
+        matches; at most half of what an answer needs when it does not meet ``needs``.
         """
         got = 0.0
         for word in words:
             qualities = [q for term, q in word.matches if place in self.postings[term]]
             got += word.weight * max(qualities, default=0.0)
         share = got / total if total else 1.0
+        return share if self._meets(place, needs) else min(share, ANSWER_COVERAGE / 2)
+
+    def _needs(self, text: str, words: list[_Term]) -> _Needs:
+        """What an answer to ``text`` must have beyond its words: the years and the places it
+        names, and what a "how many ..." question counts.
+        """
+        typed = set(terms(text))
+        return _Needs(
+            years=frozenset(_YEAR.findall(text)),
+            counted=tuple(self._counted(text, words)),
+            places=tuple(r for r, ts in self.region_terms.items() if typed.issuperset(ts)),
+        )
+
+    def _meets(self, place: int, needs: _Needs) -> bool:
+        """Whether the fact at ``place`` is of the years the question names, is about the
+        places it names (its regions, or its own words), and names in its own words what the
+        question counts (a topic's name is shared by all its facts: not evidence here).
+        """
+        regions = self.facts[place].regions
         own = self.own_words[place]
-        if any(not any(place in self.postings.get(t, {}) for t in terms) for terms in musts) or any(
-            terms.isdisjoint(own) for terms in counted
-        ):
-            share = min(share, ANSWER_COVERAGE / 2)
-        return share
+        return (
+            all(place in self.postings.get(year, {}) for year in needs.years)
+            and all(r in regions or _names_place(own, self.region_terms[r]) for r in needs.places)
+            and not any(counted.isdisjoint(own) for counted in needs.counted)
+        )
 
     def _counted(self, text: str, words: list[_Term]) -> list[frozenset[str]]:
         """What a "how many ..." question counts ("Chinese workers"): for each of its words,

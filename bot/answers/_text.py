@@ -126,6 +126,8 @@ def _stem(token: str) -> str:
         t = t[:-1]
     if t.endswith("ian") and len(t) > 5:  # Syrian -> Syria, Russians -> Russia
         t = t[:-1]
+    elif t.endswith("ator") and len(t) > 6:  # coordinator -> coordinat(e), as coordinated
+        t = t[:-2]
     if t.endswith("ing") and len(t) > 5:
         t = _undouble(t[:-3])
     elif (t.endswith("ed") and len(t) > 4) or (t.endswith("er") and len(t) > 5):

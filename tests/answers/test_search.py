@@ -65,6 +65,8 @@ def test_stemming_merges_plurals_and_british_american_spelling() -> None:
     assert stem("syrian") == stem("syria") and stem("russians") == stem("russia")
     assert stem("fibre") == stem("fiber") and stem("genre") != stem("gener")
     assert stem("countries") == stem("country")
+    assert stem("coordinator") == stem("coordinated") == stem("coordinate")
+    assert stem("investigators") == stem("investigated") and stem("actor") == "actor"
     assert terms("Estimated estimates") == [stem("estimate")] * 2
 
 
@@ -320,6 +322,32 @@ def test_a_stopword_typed_in_capitals_is_an_acronym() -> None:
     assert ids("WHO North Korean", book=book)[0] == "who"
     assert ids("who north korean", book=book)[0] != "who"  # "who", a stopword
     assert ids("NORTH KOREAN IT WORKERS", book=book)[0] == "site"  # a shouted query has none
+
+
+def test_a_question_naming_a_place_needs_a_fact_about_it() -> None:
+    book = make_book(
+        [
+            make_fact(
+                "gsi",
+                "Walk Free ranked the North Korean state first for modern slavery.",
+                regions=("global",),
+            ),
+            make_fact(
+                "gulf",
+                "Some 2,500 workers were sent back from Qatar.",
+                regions=("qatar",),
+                source="s2",
+            ),
+            make_fact("camps", "Prison camps held 120,000.", regions=("north-korea",), source="s3"),
+            make_fact("russia", "Russia kept 1,000 workers.", regions=("russia",), source="s4"),
+        ]
+    )
+    # North Korea is a place the book knows; "North Korean" in the claim names it
+    assert answering("modern slavery ranking North Korea", book=book) == ["gsi"]
+    # Russia too, and no fact ranks Russia for modern slavery: an honest miss
+    assert answering("modern slavery ranking Russia", book=book) == []
+    assert answering("workers sent back from Qatar", book=book) == ["gulf"]  # its region
+    assert answering("2,500 workers sent back from Russia", book=book) == []  # not the Qatar one
 
 
 def test_limit_is_respected() -> None:
