@@ -3,7 +3,7 @@
 Run by hand:  .venv/bin/python bench/bench_relevance.py [--failures]
 
 On each judged set (see tests/answers/relevance.py: the bundled book, a book on forced labour in
-Thailand's fishing industry, and a held-out set of each written blind), for factbot (``/fact``,
+Thailand's fishing industry, and two held-out sets of each written blind), for factbot (``/fact``,
 as members get it) and for an untuned SQLite FTS5 ``bm25()`` over the same facts, it prints:
 
 * hit@1: a right fact first; hit@3: one in the first three; MRR@5;

@@ -35,6 +35,13 @@ BOOKS = {
         ROOT / "tests/answers/books/thai-fishing/facts.yaml",
         ROOT / "tests/answers/heldout/thai-fishing.yaml",
     ),
+    # A second blind set of each, written (by a judge who never ran the engine) after the
+    # rules of e284e17 (first run at 8f6f543, the same rules): the check on this round.
+    "bundled, held out 2": (ROOT / "facts.yaml", ROOT / "tests/answers/heldout/bundled-2.yaml"),
+    "Thai fishing, held out 2": (
+        ROOT / "tests/answers/books/thai-fishing/facts.yaml",
+        ROOT / "tests/answers/heldout/thai-fishing-2.yaml",
+    ),
 }
 
 
