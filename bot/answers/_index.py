@@ -499,6 +499,8 @@ class SearchIndex:
         places it names (its regions, or its own words), and names in its own words what the
         question counts (a topic's name is shared by all its facts: not evidence here).
         """
+        if not (needs.years or needs.places or needs.counted):
+            return True
         regions = self.facts[place].regions
         own = self.own_words[place]
         return (
