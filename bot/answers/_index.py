@@ -24,8 +24,9 @@ Every hit carries its *coverage*: the share of the query's informative weight th
 matched. A word's weight is its rarity in the book (idf; a word the book does not know is the
 rarest) times its rarity in English (an everyday word like "start" says little, a name or a
 figure much). An answer needs :data:`ANSWER_COVERAGE`; below it the query is a miss ("not in
-the book"). Two kinds of question say what an answer must be about: "how many children ..."
-needs a fact that matches "children", and a question naming a year needs a fact of that year.
+the book"). Three kinds of question say what an answer must be about (``_question``): "how
+many North Korean workers ..." needs a fact whose own words name them, a question naming a year
+a fact of that year, and one naming a place the book knows a fact about that place.
 
 The order is: score, with near-ties (within 5%) broken by the curators' order; superseded
 facts score half; a query that is exactly a fact id puts that fact first. Everything is plain
@@ -35,19 +36,27 @@ an index is read-only once built, so searches are thread-safe.
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import itertools
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
+from bot.answers._question import (
+    ANYONE,
+    ASKS_FOR_FIGURE,
+    COUNTS,
+    YEAR,
+    Needs,
+    counted_words,
+    names_place,
+    typed_in_capitals,
+)
+from bot.answers._spelling import Spelling
 from bot.answers._text import (
     MAX_QUERY_CHARS,
     MAX_QUERY_TOKENS,
@@ -80,9 +89,6 @@ FIELD_WEIGHTS = {
 #: names, where a term is there or not.
 FIELD_B = {"claim": 0.5, "quote": 0.5}
 K1 = 1.6
-#: Match quality: a prefix of a longer word, a word one typo away.
-Q_PREFIX = 0.8
-Q_TYPO = 0.7
 #: A word of the curators' synonym group of the query word ("bar" for "ban").
 Q_SYNONYM = 0.9
 #: Two query words side by side in a claim add this share of the rarer one's idf.
@@ -97,7 +103,6 @@ FIGURE_FACTOR = 1.2
 #: Scores within this share of each other are near-ties: the curators' order decides.
 NEAR_TIE = 0.05
 MIN_PREFIX = 3
-MAX_PREFIX_EXPANSIONS = 8
 #: No typo match for words shorter than this (one typo at most, whatever the length): four, as
 #: Typesense's default, so a name typed short ("Vela" for "Vella") is still found.
 MIN_TYPO = 4
@@ -111,38 +116,8 @@ TOPIC_SPELLING = 88
 #: Hits scored for the phrase bonus (the rest cannot reach the top with it).
 PHRASE_POOL = 30
 
-#: "how many children ...": the thing a question counts, which an answer must match.
-_COUNTS = re.compile(
-    r"\bhow many\s+(?:more\s+|of\s+(?:the\s+)?)?([^\W\d_]+(?:[\s-]+[^\W\d_]+)*)", re.I
-)
-#: What "how many ..." may count that any figure of people answers.
-_ANYONE = frozenset({"person"})  # "people" and "persons" stem to it
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_ASKS_FOR_FIGURE = re.compile(
-    r"\bhow (?:many|much|large|big)\b|\bwhat (?:share|percentage|proportion|number|figure)\b"
-    r"|몇|얼마",
-    re.I,
-)
-
-
 #: A fact's fields: (field name, its terms), in FIELD_WEIGHTS' order.
 Fields = tuple[tuple[str, tuple[str, ...]], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Needs:
-    """What an answer must have beyond the query's words (see ``SearchIndex._meets``)."""
-
-    years: frozenset[str]
-    counted: tuple[frozenset[str], ...]
-    places: tuple[str, ...]
-
-
-def _names_place(own: tuple[str, ...], place: tuple[str, ...]) -> bool:
-    """Whether a fact's own words name a place: each of its words, or that word as an
-    adjective in "-n" ("North Korean" names North Korea, "Syrian" Syria).
-    """
-    return all(w in own or w + "n" in own for w in place)
 
 
 def _follows(terms: tuple[str, ...], first: str, second: str) -> bool:
@@ -153,25 +128,6 @@ def _follows(terms: tuple[str, ...], first: str, second: str) -> bool:
         if second in terms[at + 1 : at + 3]:
             return True
     return False
-
-
-def _counted_words(words: str) -> list[str]:
-    """What "how many <words>" counts: its words up to the first plural ("North Korean
-    workers" are in Russia, "North Koreans" work abroad), else its first word ("children").
-    """
-    run: list[str] = []
-    for word in re.split(r"[\s-]+", words):
-        if fold(word) in STOPWORDS:
-            break
-        run.append(word)
-        if len(word) > 3 and word.lower().endswith("s"):
-            return run
-    return run[:1]
-
-
-def _acronym(word: str, text: str) -> bool:
-    """Whether ``word`` was typed in capitals ("EU", "UK"): a short word that means something."""
-    return re.search(rf"\b{re.escape(word.upper())}\b", text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,13 +179,11 @@ class SearchIndex:
             for fact, claim in zip(self.facts, claims, strict=True)
         ]
         self.postings = self._postings(fields)
-        self.vocab = sorted(w for w, t in self.words.items() if t in self.postings)
-        #: The book's words by length: the candidates for a typo are one letter longer or
-        #: shorter, or as long.
-        self.by_length: dict[int, list[str]] = {}
-        for w in self.vocab:
-            if w.isalpha():
-                self.by_length.setdefault(len(w), []).append(w)
+        #: The words prefixes and typos are matched on.
+        self.spelling = Spelling(
+            {w: t for w, t in self.words.items() if t in self.postings},
+            self.postings,
+        )
         #: Each claim's terms in order, stopwords left out (phrases, and overlap of claims).
         self.claims: tuple[tuple[str, ...], ...] = tuple(
             tuple(stem(t) for t in tokens if t not in STOPWORDS) for tokens in claims
@@ -358,7 +312,7 @@ class SearchIndex:
         out: list[_Term] = []
         for i, (term, word) in enumerate(pairs):
             matches = self._matches(term, word, last=typing and i == len(pairs) - 1)
-            if not matches and len(word) < MIN_UNKNOWN and not _acronym(word, text):
+            if not matches and len(word) < MIN_UNKNOWN and not typed_in_capitals(word, text):
                 continue  # "zz": noise, not evidence ("EU" typed as an acronym counts)
             df = max((len(self.postings[t]) for t, _ in matches), default=0)
             out.append(_Term(term, matches, self.idf(df) * rarity(word)))
@@ -378,41 +332,12 @@ class SearchIndex:
         if not word.isalpha():
             return ()
         if last and len(word) >= MIN_PREFIX:
-            found = self._prefixed(word)
+            found = self.spelling.prefixed(word)
             if found:
                 return found
         if len(word) >= MIN_TYPO and english_uses(word) < ORDINARY_USES:
-            return self._typos(word)
+            return self.spelling.typos(word)
         return ()
-
-    def _prefixed(self, word: str) -> tuple[tuple[str, float], ...]:
-        """The terms of the book's words that ``word`` begins, the commonest first."""
-        at = bisect.bisect_left(self.vocab, word)
-        found: dict[str, float] = {}
-        while at < len(self.vocab) and self.vocab[at].startswith(word):
-            longer = self.vocab[at]
-            quality = Q_PREFIX * len(word) / len(longer)
-            term = self.words[longer]
-            found[term] = max(found.get(term, 0.0), quality)
-            at += 1
-        best = sorted(found, key=lambda t: -len(self.postings[t]))[:MAX_PREFIX_EXPANSIONS]
-        return tuple((t, found[t]) for t in best)
-
-    def _typos(self, word: str) -> tuple[tuple[str, float], ...]:
-        """The terms of the book's words one typo from ``word``: a letter left out, added,
-        changed, or two neighbours swapped (OSA distance 1).
-        """
-        close: list[str] = []
-        for length in (len(word) - 1, len(word), len(word) + 1):
-            found = process.extract(
-                word,
-                self.by_length.get(length, ()),
-                scorer=OSA.distance,
-                score_cutoff=1,
-                limit=None,
-            )
-            close += [w for w, distance, _ in found if distance == 1]
-        return tuple(dict.fromkeys((self.words[w], Q_TYPO) for w in sorted(close)))
 
     def claim_words(self, fact: Fact) -> frozenset[str]:
         """The claim's words (terms, no stopwords, no numbers): what two claims share."""
@@ -453,7 +378,7 @@ class SearchIndex:
         if has_hangul(text):
             for place in self.hangul & scores.keys():
                 scores[place] *= HANGUL_FACTOR
-        if _ASKS_FOR_FIGURE.search(text):
+        if ASKS_FOR_FIGURE.search(text):
             for place in self.with_figures & scores.keys():
                 scores[place] *= FIGURE_FACTOR
         # Only the best facts can reach the top once phrases are counted: rank those.
@@ -472,7 +397,7 @@ class SearchIndex:
             for p in _near_ties_in_order(pool)[:limit]
         ]
 
-    def _coverage(self, place: int, words: list[_Term], total: float, needs: _Needs) -> float:
+    def _coverage(self, place: int, words: list[_Term], total: float, needs: Needs) -> float:
         """The share of the query's informative weight (``total``) the fact at ``place``
         matches; at most half of what an answer needs when it does not meet ``needs``.
         """
@@ -483,18 +408,18 @@ class SearchIndex:
         share = got / total if total else 1.0
         return share if self._meets(place, needs) else min(share, ANSWER_COVERAGE / 2)
 
-    def _needs(self, text: str, words: list[_Term]) -> _Needs:
+    def _needs(self, text: str, words: list[_Term]) -> Needs:
         """What an answer to ``text`` must have beyond its words: the years and the places it
         names, and what a "how many ..." question counts.
         """
         typed = set(terms(text))
-        return _Needs(
-            years=frozenset(_YEAR.findall(text)),
+        return Needs(
+            years=frozenset(YEAR.findall(text)),
             counted=tuple(self._counted(text, words)),
             places=tuple(r for r, ts in self.region_terms.items() if typed.issuperset(ts)),
         )
 
-    def _meets(self, place: int, needs: _Needs) -> bool:
+    def _meets(self, place: int, needs: Needs) -> bool:
         """Whether the fact at ``place`` is of the years the question names, is about the
         places it names (its regions, or its own words), and names in its own words what the
         question counts (a topic's name is shared by all its facts: not evidence here).
@@ -505,7 +430,7 @@ class SearchIndex:
         own = self.own_words[place]
         return (
             all(place in self.postings.get(year, {}) for year in needs.years)
-            and all(r in regions or _names_place(own, self.region_terms[r]) for r in needs.places)
+            and all(r in regions or names_place(own, self.region_terms[r]) for r in needs.places)
             and not any(counted.isdisjoint(own) for counted in needs.counted)
         )
 
@@ -514,11 +439,11 @@ class SearchIndex:
         the terms an answer must match one of (none when it counts people: any figure of
         people will do).
         """
-        match = _COUNTS.search(text)
+        match = COUNTS.search(text)
         if match is None:
             return []
-        counted = [stem(fold(w)) for w in _counted_words(match.group(1))]
-        if _ANYONE & set(counted):
+        counted = [stem(fold(w)) for w in counted_words(match.group(1))]
+        if ANYONE & set(counted):
             return []  # a figure of workers or defectors is a figure of people
         by_word = {word.word: word for word in words}
         return [frozenset(t for t, _ in by_word[c].matches) for c in counted if c in by_word]

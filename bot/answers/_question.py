@@ -1,0 +1,63 @@
+"""What a question asks beyond its words: the years, places and counts an answer must match.
+
+A question naming a year is answered by a fact of that year; one naming a place the book knows
+(a region of its facts) by a fact about that place; "how many North Korean workers ..." by a
+fact that names, in its own words, what is counted. A question asking for a number prefers facts
+that state one, and a short word typed in capitals ("EU") is a word, not noise. These are the
+rules' pure parts; the index (``_index``) checks a fact against them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.answers._text import STOPWORDS, fold
+
+#: "how many children ...": the thing a question counts, which an answer must match.
+COUNTS = re.compile(
+    r"\bhow many\s+(?:more\s+|of\s+(?:the\s+)?)?([^\W\d_]+(?:[\s-]+[^\W\d_]+)*)", re.I
+)
+#: What "how many ..." may count that any figure of people answers.
+ANYONE = frozenset({"person"})  # "people" and "persons" stem to it
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+ASKS_FOR_FIGURE = re.compile(
+    r"\bhow (?:many|much|large|big)\b|\bwhat (?:share|percentage|proportion|number|figure)\b"
+    r"|몇|얼마",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """What an answer must have beyond the query's words (see ``SearchIndex._meets``)."""
+
+    years: frozenset[str]
+    counted: tuple[frozenset[str], ...]
+    places: tuple[str, ...]
+
+
+def names_place(own: tuple[str, ...], place: tuple[str, ...]) -> bool:
+    """Whether a fact's own words name a place: each of its words, or that word as an
+    adjective in "-n" ("North Korean" names North Korea, "Syrian" Syria).
+    """
+    return all(w in own or w + "n" in own for w in place)
+
+
+def counted_words(words: str) -> list[str]:
+    """What "how many <words>" counts: its words up to the first plural ("North Korean
+    workers" are in Russia, "North Koreans" work abroad), else its first word ("children").
+    """
+    run: list[str] = []
+    for word in re.split(r"[\s-]+", words):
+        if fold(word) in STOPWORDS:
+            break
+        run.append(word)
+        if len(word) > 3 and word.lower().endswith("s"):
+            return run
+    return run[:1]
+
+
+def typed_in_capitals(word: str, text: str) -> bool:
+    """Whether ``word`` was typed in capitals ("EU", "UK"): a short word that means something."""
+    return re.search(rf"\b{re.escape(word.upper())}\b", text) is not None
