@@ -188,8 +188,8 @@ class SearchIndex:
         self.claims: tuple[tuple[str, ...], ...] = tuple(
             tuple(stem(t) for t in tokens if t not in STOPWORDS) for tokens in claims
         )
-        #: Each fact's own words, its claim's and its quote's (not its topics' names): what a
-        #: "how many ..." answer must name.
+        #: Each fact's own words, its claim's and its quote's (not its topics' names): where a
+        #: "how many ..." answer must name what is counted, and may name a place.
         self.own_words: tuple[tuple[str, ...], ...] = tuple(
             (*claim, *(stem(t) for t in raw_tokens(f.quote or "") if t not in STOPWORDS))
             for f, claim in zip(self.facts, self.claims, strict=True)
