@@ -236,7 +236,7 @@ def english_uses(word: str) -> int:
     book does not know weighs less the commoner it is.
     """
     lines = _english_lines()
-    key = b'"' + word.encode() + b'": '
+    key = b'"' + word.encode(errors="replace") + b'": '  # a lone surrogate matches nothing
     at = bisect.bisect_left(lines, key)
     if at < len(lines) and lines[at].startswith(key):
         return int(lines[at][len(key) :].rstrip(b","))

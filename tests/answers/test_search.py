@@ -122,6 +122,7 @@ def test_english_uses_reads_the_word_list_as_its_json_says() -> None:
     counts: dict[str, int] = json.loads(gzip.decompress(data.read_bytes()))
     assert len(counts) > 100_000
     assert {w for w, n in counts.items() if english_uses(w) != n} == set()
+    assert english_uses("\ud800") == 0  # not encodable: matches nothing, raises nothing
     for word in ("", "zzzzq", "aaaa", "russiaq", "\uc784\uae08", "caf\u00e9x"):
         assert english_uses(word) == counts.get(word, 0)
     assert english_uses("the") > english_uses("wages") > english_uses("lazarus") > 0
