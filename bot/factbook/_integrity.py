@@ -53,12 +53,13 @@ _ESTIMATE = re.compile(r"\bestimat|추정", re.I)
 
 def figures(claim: str) -> frozenset[float]:
     """The figures a claim states, scaled by a following "thousand"/"million"/"billion" (or
-    Korean 만 / 억); years excluded (a year dates a figure, it is not one).
+    Korean 만 / 억); years excluded (a year dates a figure, it is not one: four digits written
+    without a separator, so "2,000 slaves" is a figure).
     """
     out: set[float] = set()
     for m in _FIGURE.finditer(claim):
         digits = m.group(1).replace(",", "")
-        if _YEAR.match(digits):
+        if _YEAR.match(m.group(1)):  # "2018" is a year; "2,000" is a figure
             continue
         out.add(float(digits) * _SCALE.get((m.group(2) or m.group(3) or "").lower(), 1.0))
     return frozenset(out)

@@ -140,6 +140,7 @@ def test_a_repeat_must_share_a_figure_rounding_aside() -> None:
     assert same_figure(figures("US$1.2–2.3 billion"), figures("$1.2-2.3 billion a year"))
     assert not same_figure(figures("20,000 workers"), figures("50,000 workers"))
     assert not same_figure(figures("in 2015 and 2016"), figures("in 2015"))  # years are not figures
+    assert figures("freed 2,000 slaves in 2016") == {2000}  # "2,000" is written as a figure
 
 
 def test_figures_read_scales_and_korean_units() -> None:
