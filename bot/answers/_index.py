@@ -24,9 +24,9 @@ Every hit carries its *coverage*: the share of the query's informative weight th
 matched. A word's weight is its rarity in the book (idf; a word the book does not know is the
 rarest) times its rarity in English (an everyday word like "start" says little, a name or a
 figure much). An answer needs :data:`ANSWER_COVERAGE`; below it the query is a miss ("not in
-the book"). Three kinds of question say what an answer must be about (``_question``): "how
-many North Korean workers ..." needs a fact whose own words name them, a question naming a year
-a fact of that year, and one naming a place the book knows a fact about that place.
+the book"). Some questions say what an answer must have (``_question``): "how many North Korean
+workers ..." needs a fact that states a number and whose own words name them, a question naming
+a year a fact of that year, and one naming a place the book knows a fact about that place.
 
 The order is: score, with near-ties (within 5%) broken by the curators' order; superseded
 facts score half; a query that is exactly a fact id puts that fact first. Everything is plain
@@ -50,6 +50,7 @@ from bot.answers._question import (
     ANYONE,
     ASKS_FOR_FIGURE,
     COUNTS,
+    NUMBER_WORDS,
     YEAR,
     Needs,
     counted_words,
@@ -97,8 +98,8 @@ PHRASE_BONUS = 0.5
 ANSWER_COVERAGE = 0.65
 SUPERSEDED_FACTOR = 0.5
 HANGUL_FACTOR = 1.5
-#: A question that asks for a number ("how many ...", "how much ...") prefers facts that
-#: state one: their score is multiplied by this.
+#: A question that asks for a number ("how many ...", "how much ...") ranks the facts that
+#: state one higher (their score times this): only they can answer it.
 FIGURE_FACTOR = 1.2
 #: Scores within this share of each other are near-ties: the curators' order decides.
 NEAR_TIE = 0.05
@@ -206,7 +207,10 @@ class SearchIndex:
             fold(n): t.title for t in book.topics.values() for n in (t.title, *t.aliases)
         }
         self.hangul = frozenset(i for i, f in enumerate(self.facts) if has_hangul(f.claim))
-        self.with_figures = frozenset(i for i, f in enumerate(self.facts) if figures(f.claim))
+        #: The facts whose claim states a number, in digits or in words.
+        self.with_figures = frozenset(
+            i for i, f in enumerate(self.facts) if figures(f.claim) or NUMBER_WORDS.search(f.claim)
+        )
         self.by_id = {fold(f.id): i for i, f in enumerate(self.facts)}
         self.places = {f.id: i for i, f in enumerate(self.facts)}
         #: A term -> the other terms of its synonym group that facts use.
@@ -410,26 +414,29 @@ class SearchIndex:
 
     def _needs(self, text: str, words: list[_Term]) -> Needs:
         """What an answer to ``text`` must have beyond its words: the years and the places it
-        names, and what a "how many ..." question counts.
+        names, what a "how many ..." question counts, and a number if it asks for one.
         """
         typed = set(terms(text))
         return Needs(
             years=frozenset(YEAR.findall(text)),
             counted=tuple(self._counted(text, words)),
             places=tuple(r for r, ts in self.region_terms.items() if typed.issuperset(ts)),
+            number=ASKS_FOR_FIGURE.search(text) is not None,
         )
 
     def _meets(self, place: int, needs: Needs) -> bool:
-        """Whether the fact at ``place`` is of the years the question names, is about the
-        places it names (its regions, or its own words), and names in its own words what the
-        question counts (a topic's name is shared by all its facts: not evidence here).
+        """Whether the fact at ``place`` states a number when the question asks for one, is of
+        the years the question names, is about the places it names (its regions, or its own
+        words), and names in its own words what the question counts (a topic's name is shared
+        by all its facts: not evidence here).
         """
-        if not (needs.years or needs.places or needs.counted):
+        if not (needs.years or needs.places or needs.counted or needs.number):
             return True
         regions = self.facts[place].regions
         own = self.own_words[place]
         return (
-            all(place in self.postings.get(year, {}) for year in needs.years)
+            (not needs.number or place in self.with_figures)
+            and all(place in self.postings.get(year, {}) for year in needs.years)
             and all(r in regions or names_place(own, self.region_terms[r]) for r in needs.places)
             and not any(counted.isdisjoint(own) for counted in needs.counted)
         )

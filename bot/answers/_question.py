@@ -2,8 +2,9 @@
 
 A question naming a year is answered by a fact of that year; one naming a place the book knows
 (a region of its facts) by a fact about that place; "how many North Korean workers ..." by a
-fact that names, in its own words, what is counted. A question asking for a number prefers facts
-that state one, and a short word typed in capitals ("EU") is a word, not noise. These are the
+fact that names, in its own words, what is counted; and one asking for a number ("how many",
+"what share") by a fact that states one. A short word typed in capitals ("EU") is a word, not
+noise. These are the
 rules' pure parts; the index (``_index``) checks a fact against them.
 """
 
@@ -27,6 +28,15 @@ ASKS_FOR_FIGURE = re.compile(
     re.I,
 )
 
+#: A number in words ("eight employees", "thousands of workers", "70 percent"): a claim that
+#: states one answers "how many ..." as a claim with digits does.
+NUMBER_WORDS = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
+    r"|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|third|quarter|twice"
+    r"|percent)\b|%|[만억]",
+    re.I,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Needs:
@@ -35,6 +45,7 @@ class Needs:
     years: frozenset[str]
     counted: tuple[frozenset[str], ...]
     places: tuple[str, ...]
+    number: bool  # "how many ...", "what share ...": an answer states a number
 
 
 def names_place(own: tuple[str, ...], place: tuple[str, ...]) -> bool:

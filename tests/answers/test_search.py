@@ -294,6 +294,20 @@ def test_what_a_how_many_question_counts_is_named_by_the_fact_itself() -> None:
     assert answering("how many North Koreans entered Russia", book=book)[:1] == ["entries"]
 
 
+def test_a_question_asking_for_a_number_needs_a_fact_that_states_one() -> None:
+    book = make_book(
+        [
+            make_fact("hosts", "Nigeria and Congo hosted North Korean workers."),
+            make_fact("trial", "Eight employees of the firm went on trial.", source="s2"),
+            make_fact("freed", "The reporting freed 2,000 slaves.", source="s3"),
+        ]
+    )
+    assert answering("North Korean workers in Nigeria", book=book) == ["hosts"]
+    assert answering("how many North Korean workers are in Nigeria", book=book) == []
+    assert answering("how many employees went on trial", book=book) == ["trial"]  # in words
+    assert answering("how many slaves were freed", book=book) == ["freed"]  # not the year 2000
+
+
 def test_a_question_naming_a_year_needs_a_fact_of_that_year() -> None:
     book = make_book(
         [
