@@ -71,7 +71,6 @@ from bot.answers._text import (
     rarity,
     raw_tokens,
     stem,
-    terms,
 )
 from bot.factbook import Fact, FactBook, Topic, figures
 
@@ -175,9 +174,10 @@ class SearchIndex:
             for sid, s in book.sources.items()
         }
         claims = [tuple(raw_tokens(f.claim)) for f in self.facts]
+        quotes = [tuple(raw_tokens(f.quote or "")) for f in self.facts]
         fields = [
-            self._fields(fact, claim, topics, sources)
-            for fact, claim in zip(self.facts, claims, strict=True)
+            self._fields(fact, claim, quote, topics, sources)
+            for fact, claim, quote in zip(self.facts, claims, quotes, strict=True)
         ]
         self.postings = self._postings(fields)
         #: The words prefixes and typos are matched on.
@@ -192,8 +192,8 @@ class SearchIndex:
         #: Each fact's own words, its claim's and its quote's (not its topics' names): where a
         #: "how many ..." answer must name what is counted, and may name a place.
         self.own_words: tuple[tuple[str, ...], ...] = tuple(
-            (*claim, *(stem(t) for t in raw_tokens(f.quote or "") if t not in STOPWORDS))
-            for f, claim in zip(self.facts, self.claims, strict=True)
+            (*claim, *(stem(t) for t in quote if t not in STOPWORDS))
+            for claim, quote in zip(self.claims, quotes, strict=True)
         )
         #: The places facts are about (their regions, "global" aside), as terms: a question
         #: that names one is answered by a fact about it.
@@ -230,10 +230,14 @@ class SearchIndex:
     def _tokens(self, text: str) -> list[str]:
         """``text``'s tokens, each noted in :attr:`words` with its term."""
         tokens = raw_tokens(text)
+        self._note(tokens)
+        return tokens
+
+    def _note(self, tokens: Iterable[str]) -> None:
+        """Note each token in :attr:`words` with its term."""
         for token in tokens:
             if token not in self.words:
                 self.words[token] = stem(token)
-        return tokens
 
     def _names(self, *names: str) -> tuple[str, ...]:
         """The distinct terms of a topic's or a source's names (a name is there or not)."""
@@ -243,22 +247,22 @@ class SearchIndex:
         self,
         fact: Fact,
         claim: tuple[str, ...],
+        quote: tuple[str, ...],
         topics: dict[str, tuple[str, ...]],
         sources: dict[str, tuple[tuple[str, ...], tuple[str, ...]]],
     ) -> Fields:
         """A fact's fields and their terms (tuples: the collector need not walk them while a
         reload builds a big index beside the event loop).
         """
-        for token in claim:
-            if token not in self.words:
-                self.words[token] = stem(token)
+        self._note(claim)
+        self._note(quote)
         publisher, title = sources[fact.source]
         reporter = self._names(fact.reported_by) if fact.reported_by else ()
         return (
             ("claim", (*index_terms(claim), *acronyms(fact.claim))),
             ("id", tuple(index_terms(self._tokens(fact.id.replace("-", " "))))),
             ("region", tuple(index_terms(self._tokens(" ".join(fact.regions).replace("-", " "))))),
-            ("quote", tuple(index_terms(self._tokens(fact.quote or "")))),
+            ("quote", tuple(index_terms(quote))),
             ("publisher", tuple(sorted({*publisher, *reporter}))),
             ("topic", tuple(sorted({t for tid in fact.topics for t in topics.get(tid, ())}))),
             ("title", title),
@@ -382,7 +386,8 @@ class SearchIndex:
         if has_hangul(text):
             for place in self.hangul & scores.keys():
                 scores[place] *= HANGUL_FACTOR
-        if ASKS_FOR_FIGURE.search(text):
+        needs = self._needs(text, words)
+        if needs.number:
             for place in self.with_figures & scores.keys():
                 scores[place] *= FIGURE_FACTOR
         # Only the best facts can reach the top once phrases are counted: rank those.
@@ -390,7 +395,6 @@ class SearchIndex:
         self._add_phrases(words, pool)
         if named is not None:
             pool[named] = max(pool.values()) * 2 + 1.0
-        needs = self._needs(text, words)
         total = sum(w.weight for w in words)
         return [
             Hit(
@@ -416,7 +420,7 @@ class SearchIndex:
         """What an answer to ``text`` must have beyond its words: the years and the places it
         names, what a "how many ..." question counts, and a number if it asks for one.
         """
-        typed = set(terms(text))
+        typed = {word.word for word in words}
         return Needs(
             years=frozenset(YEAR.findall(text)),
             counted=tuple(self._counted(text, words)),

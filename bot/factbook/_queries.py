@@ -36,7 +36,7 @@ from bot.factbook._yaml import (
     is_scalar,
     is_sequence,
     needs_tree_check,
-    pairs,
+    peek,
     position,
     scalar_tag,
 )
@@ -97,7 +97,7 @@ class _QueriesReader(FieldReader):
         return [q for item in items[VALUE] if (q := self.entry(item)) is not None]
 
     def entry(self, item: Node) -> ExpectedQuery | None:
-        entry = Entry(ident=_query_text(item), node=item)
+        entry = Entry(ident=peek(item, "query"), node=item)
         self.record(entry, item, _READERS, "query")
         if not self.require(entry, ("query",)):
             return None
@@ -130,15 +130,6 @@ _READERS: dict[str, Reader] = {
     "miss": FieldReader.flag,
     "tags": FieldReader.aliases,  # a list of words
 }
-
-
-def _query_text(item: Node) -> str | None:
-    """The question as written (to label the findings about its item)."""
-    if is_mapping(item):
-        for key, value in pairs(item):
-            if is_scalar(key) and key[VALUE] == "query" and is_scalar(value):
-                return value[VALUE].strip() or None
-    return None
 
 
 def load_queries(

@@ -38,7 +38,7 @@ from bot.factbook._yaml import (
     is_null,
     is_scalar,
     is_sequence,
-    pairs,
+    peek,
     position,
     scalar_tag,
 )
@@ -235,7 +235,7 @@ class _Validator(FieldReader):
         first_line: dict[str, int] = {}
         for item in node[VALUE]:
             self.out.counts["facts"] += 1
-            entry = Entry(ident=_peek_id(item), node=item)
+            entry = Entry(ident=peek(item, "id"), node=item)
             self.record(entry, item, _FACT_READERS, "fact")
             ident = entry.values.get("id")
             if isinstance(ident, str):
@@ -401,15 +401,6 @@ def _tuple(value: object) -> tuple[str, ...]:
 
 def _opt_str(value: object) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _peek_id(item: Node) -> str | None:
-    """The fact's id as written (for labelling findings before the id is validated)."""
-    if is_mapping(item):
-        for key, value in pairs(item):
-            if is_scalar(key) and key[VALUE] == "id" and is_scalar(value):
-                return value[VALUE].strip() or None
-    return None
 
 
 def _make_fact(e: Entry) -> Fact:

@@ -110,6 +110,17 @@ def pairs(node: MappingNode) -> Iterator[tuple[Node, Node]]:
     return zip(items, items, strict=False)
 
 
+def peek(node: Node, key: str) -> str | None:
+    """The text under ``key`` in a mapping, as written (to label findings about the entry
+    before it is validated): None when ``node`` is no mapping or the value no text.
+    """
+    if is_mapping(node):
+        for k, value in pairs(node):
+            if is_scalar(k) and k[VALUE] == key and is_scalar(value):
+                return value[VALUE].strip() or None
+    return None
+
+
 def empty_sequence(at: Node) -> SequenceNode:
     """An empty list where ``at`` is (``facts:`` with nothing under it)."""
     return ("sequence", SEQ_TAG, (), at[3], at[4])
