@@ -371,8 +371,13 @@ class SearchIndex:
                 for place, value in self.postings[term].items():
                     scores[place] = scores.get(place, 0.0) + value * quality
                 continue
-            best: dict[int, float] = {}  # synonyms, a prefix, typos: each fact's best match
+            # synonyms, a prefix, typos: each fact's best match. The matches score as one term
+            # with the commonest one's rarity (as Lucene blends them), so a rarer synonym or
+            # completion never outranks the word as typed.
+            best: dict[int, float] = {}
+            common = self.idf(max((len(self.postings[t]) for t, _ in word.matches), default=0))
             for term, quality in word.matches:
+                quality *= common / self.idf(len(self.postings[term]))
                 for place, value in self.postings[term].items():
                     if value * quality > best.get(place, 0.0):
                         best[place] = value * quality

@@ -256,6 +256,19 @@ def test_a_synonym_finds_the_facts_that_use_another_word_of_its_group() -> None:
     assert answering("bar", book=book) == ["bars", "bans"]
 
 
+def test_the_word_typed_beats_a_rarer_synonym() -> None:
+    # "ban" is in four facts, "prohibit" in one: a rare synonym must not score as a rare word
+    facts = [
+        make_fact(f"ban{i}", f"Country {i} bans imports of seafood.", source=f"s{i}")
+        for i in range(4)
+    ]
+    facts.append(make_fact("prohibits", "The law prohibits imports of seafood.", source="s9"))
+    book = make_book(facts, synonyms=(("ban", "prohibit"),))
+    ranked = answering("ban imports", book=book)
+    assert ranked[-1] == "prohibits", ranked
+    assert answering("prohibit imports", book=book)[0] == "prohibits"
+
+
 def test_a_how_many_question_needs_a_fact_about_what_it_counts() -> None:
     book = make_book(
         [
