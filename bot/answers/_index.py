@@ -16,7 +16,8 @@ A query word matches a term exactly (after stemming: "labourers" is "laborers"),
 words of its group in the book's ``synonyms:`` ("ban" finds "bars"), by prefix when it is the
 last word of the query (the user may still be typing), or by one typo when the word is unknown
 to the book, has at least four letters and is not an ordinary English word ("nuclear" never
-matches "unclear"). Hangul words are indexed with
+matches "unclear"), or is one but the word it would be stands beside the query word's
+neighbour in a claim ("royal ordnance" finds "Royal Ordinance"). Hangul words are indexed with
 their leading syllables, so two-syllable Korean words match longer inflected forms, and a
 Hangul query prefers facts written in Hangul.
 
@@ -91,7 +92,7 @@ FIELD_B = {"claim": 0.5, "quote": 0.5}
 K1 = 1.6
 #: A word of the curators' synonym group of the query word ("bar" for "ban").
 Q_SYNONYM = 0.9
-#: Two query words side by side in a claim add this share of the rarer one's idf.
+#: Two query words side by side in a claim add this share of the commoner one's weight.
 PHRASE_BONUS = 0.5
 #: Share of the query's informative weight a fact must cover to be an answer.
 ANSWER_COVERAGE = 0.65
@@ -111,6 +112,9 @@ MIN_UNKNOWN = 3
 #: A word used at least this often in English is ordinary: never taken for a typo ("nuclear"
 #: is no typo of "unclear"; "chian", used 50 times, may be one of "chain").
 ORDINARY_USES = 1000
+#: An ordinary English word the book does not have is still a typo when the book's word stands
+#: beside its neighbour in a claim; from this length ("went" is not "sent").
+MIN_REAL_WORD_TYPO = 5
 #: How close (0-100) a text must be to a topic's name to name that topic.
 TOPIC_SPELLING = 88
 #: Hits scored for the phrase bonus (the rest cannot reach the top with it).
@@ -317,9 +321,15 @@ class SearchIndex:
                 typed.setdefault(capitals[token], capitals[token])
         pairs = list(typed.items())[:MAX_QUERY_TOKENS]
         typing = bool(text) and not text[-1].isspace()
+        found = [
+            self._matches(term, word, last=typing and i == len(pairs) - 1)
+            for i, (term, word) in enumerate(pairs)
+        ]
         out: list[_Term] = []
         for i, (term, word) in enumerate(pairs):
-            matches = self._matches(term, word, last=typing and i == len(pairs) - 1)
+            matches = found[i] or self._typo_in_context(
+                word, found[i - 1] if i else (), found[i + 1] if i + 1 < len(found) else ()
+            )
             if not matches and len(word) < MIN_UNKNOWN and not typed_in_capitals(word, text):
                 continue  # "zz": noise, not evidence ("EU" typed as an acronym counts)
             df = max((len(self.postings[t]) for t, _ in matches), default=0)
@@ -346,6 +356,29 @@ class SearchIndex:
         if len(word) >= MIN_TYPO and english_uses(word) < ORDINARY_USES:
             return self.spelling.typos(word)
         return ()
+
+    def _typo_in_context(
+        self, word: str, before: tuple[tuple[str, float], ...], after: tuple[tuple[str, float], ...]
+    ) -> tuple[tuple[str, float], ...]:
+        """The book's words one typo from ``word``, an English word the book does not have,
+        that stand in some claim right beside the word's neighbour in the query ("royal
+        ordnance" is the claim's "Royal Ordinance"; "nuclear weapons" is not "unclear").
+        """
+        if not (before or after) or len(word) < MIN_REAL_WORD_TYPO:
+            return ()
+        if english_uses(word) < ORDINARY_USES:
+            return ()  # no English word: its typos were looked up already
+        first = before[0][0] if before else None
+        then = after[0][0] if after else None
+        return tuple(
+            (term, quality)
+            for term, quality in self.spelling.typos(word)
+            if any(
+                (first and _follows(self.claims[place], first, term))
+                or (then and _follows(self.claims[place], term, then))
+                for place in self.postings[term]
+            )
+        )
 
     def claim_words(self, fact: Fact) -> frozenset[str]:
         """The claim's words (terms, no stopwords, no numbers): what two claims share."""

@@ -17,10 +17,10 @@ from tests.answers.relevance import BOOKS, baseline, judged_set, ours
 #: out 2, bundled 88.3% / 50% / 95% (80) and Thai 92.1% / 75% / 94.7% (50).
 FLOORS = {
     "bundled (North Korea)": (0.93, 0.91, 0.99),
-    "Thai fishing": (0.94, 0.93, 0.99),
+    "Thai fishing": (0.95, 0.93, 1.0),
     "bundled, held out": (0.92, 0.85, 0.95),
     "Thai fishing, held out": (1.0, 0.60, 1.0),
-    "bundled, held out 2": (0.88, 0.50, 0.95),
+    "bundled, held out 2": (0.90, 0.50, 0.96),
     "Thai fishing, held out 2": (0.92, 0.75, 0.94),
 }
 

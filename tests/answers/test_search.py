@@ -221,6 +221,22 @@ def test_typos_of_longer_words_match_and_ordinary_words_never_do() -> None:
     assert ids("Vla", book=book) == []  # three: too short for a typo
 
 
+def test_an_english_word_is_a_typo_only_beside_the_word_the_claim_has_next_to_it() -> None:
+    book = make_book(
+        [
+            make_fact("ordinance", "The Royal Ordinance on Fisheries bans forced labour."),
+            make_fact("unclear", "Whether the weapons were sold is unclear.", source="s2"),
+        ]
+    )
+    # "ordnance" is English, one typo from "ordinance", which stands beside "royal"
+    assert answering("royal ordnance fisheries", book=book) == ["ordinance"]
+    assert answering("fisheries royal ordnance", book=book) == ["ordinance"]
+    # no claim has "unclear" beside "weapons": "nuclear" stays a word the book lacks
+    assert ids("nuclear weapons", book=book) == ["unclear"]
+    assert answering("nuclear weapons", book=book) == []
+    assert answering("ordnance", book=book) == []  # no neighbour to confirm it
+
+
 def test_coverage_is_the_share_of_the_query_a_fact_matches() -> None:
     [hit] = INDEX.search("fa-mongolia", 1)
     assert hit.coverage == 1.0 and hit.answers
