@@ -26,8 +26,9 @@ matched. A word's weight is its rarity in the book (idf; a word the book does no
 rarest) times its rarity in English (an everyday word like "start" says little, a name or a
 figure much). An answer needs :data:`ANSWER_COVERAGE`; below it the query is a miss ("not in
 the book"). Some questions say what an answer must have (``_question``): "how many North Korean
-workers ..." needs a fact that states a number and whose own words name them, a question naming
-a year a fact of that year, and one naming a place the book knows a fact about that place.
+workers ..." needs a fact that states a number and whose own words name them, "how long ..." one
+that says how long, a question naming a year a fact of that year, and one naming a place the
+book knows a fact about that place.
 
 The order is: score, with near-ties (within 5%) broken by the curators' order; superseded
 facts score half; a query that is exactly a fact id puts that fact first. Everything is plain
@@ -50,7 +51,9 @@ from rapidfuzz import fuzz, process
 from bot.answers._question import (
     ANYONE,
     ASKS_FOR_FIGURE,
+    ASKS_HOW_LONG,
     COUNTS,
+    DURATION,
     NUMBER_WORDS,
     YEAR,
     Needs,
@@ -215,6 +218,10 @@ class SearchIndex:
         self.with_figures = frozenset(
             i for i, f in enumerate(self.facts) if figures(f.claim) or NUMBER_WORDS.search(f.claim)
         )
+        #: The facts whose claim says how long something lasted, or since when.
+        self.with_durations = frozenset(
+            i for i, f in enumerate(self.facts) if DURATION.search(f.claim)
+        )
         self.by_id = {fold(f.id): i for i, f in enumerate(self.facts)}
         self.places = {f.id: i for i, f in enumerate(self.facts)}
         #: A term -> the other terms of its synonym group that facts use.
@@ -314,7 +321,8 @@ class SearchIndex:
         text = query[:MAX_QUERY_CHARS]
         typed: dict[str, str] = {}  # term -> the word as typed, first spelling kept
         capitals = {word.lower(): word for word in acronyms(text)}  # "IT" workers, not "it"
-        for token in raw_tokens(text):
+        # "how long" asks for a duration (see _needs): its "long" is not the question's subject
+        for token in raw_tokens(ASKS_HOW_LONG.sub(" ", text)):
             if token not in STOPWORDS:
                 typed.setdefault(stem(token), token)
             elif token in capitals:
@@ -456,7 +464,8 @@ class SearchIndex:
 
     def _needs(self, text: str, words: list[_Term]) -> Needs:
         """What an answer to ``text`` must have beyond its words: the years and the places it
-        names, what a "how many ..." question counts, and a number if it asks for one.
+        names, what a "how many ..." question counts, a number if it asks for one, and a
+        duration if it asks "how long".
         """
         typed = {word.word for word in words}
         return Needs(
@@ -464,20 +473,22 @@ class SearchIndex:
             counted=tuple(self._counted(text, words)),
             places=tuple(r for r, ts in self.region_terms.items() if typed.issuperset(ts)),
             number=ASKS_FOR_FIGURE.search(text) is not None,
+            duration=ASKS_HOW_LONG.search(text) is not None,
         )
 
     def _meets(self, place: int, needs: Needs) -> bool:
-        """Whether the fact at ``place`` states a number when the question asks for one, is of
+        """Whether the fact at ``place`` states a number (or how long) when the question asks, is of
         the years the question names, is about the places it names (its regions, or its own
         words), and names in its own words what the question counts (a topic's name is shared
         by all its facts: not evidence here).
         """
-        if not (needs.years or needs.places or needs.counted or needs.number):
+        if not (needs.years or needs.places or needs.counted or needs.number or needs.duration):
             return True
         regions = self.facts[place].regions
         own = self.own_words[place]
         return (
             (not needs.number or place in self.with_figures)
+            and (not needs.duration or place in self.with_durations)
             and all(place in self.postings.get(year, {}) for year in needs.years)
             and all(r in regions or names_place(own, self.region_terms[r]) for r in needs.places)
             and not any(counted.isdisjoint(own) for counted in needs.counted)

@@ -2,10 +2,10 @@
 
 A question naming a year is answered by a fact of that year; one naming a place the book knows
 (a region of its facts) by a fact about that place; "how many North Korean workers ..." by a
-fact that names, in its own words, what is counted; and one asking for a number ("how many",
-"what share") by a fact that states one. A short word typed in capitals ("EU") is a word, not
-noise. These are the
-rules' pure parts; the index (``_index``) checks a fact against them.
+fact that names, in its own words, what is counted; one asking for a number ("how many",
+"what share") by a fact that states one; and "how long ..." by a fact that says how long. A
+short word typed in capitals ("EU") is a word, not noise. These are the rules' pure parts; the
+index (``_index``) checks a fact against them.
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ ASKS_FOR_FIGURE = re.compile(
     r"|몇|얼마",
     re.I,
 )
+#: "how long ...": an answer states a duration.
+ASKS_HOW_LONG = re.compile(r"\bhow long\b|얼마나 오래", re.I)
+#: A duration or a start: "three years", "20-hour shifts", "since 2003", "23rd consecutive year".
+DURATION = re.compile(r"\b(?:since|hours?|days?|weeks?|months?|years?|decades?)\b|동안|년간", re.I)
 
 #: A number in words ("eight employees", "thousands of workers", "70 percent"): a claim that
 #: states one answers "how many ..." as a claim with digits does.
@@ -46,6 +50,7 @@ class Needs:
     counted: tuple[frozenset[str], ...]
     places: tuple[str, ...]
     number: bool  # "how many ...", "what share ...": an answer states a number
+    duration: bool  # "how long ...": an answer states how long
 
 
 def names_place(own: tuple[str, ...], place: tuple[str, ...]) -> bool:

@@ -337,6 +337,20 @@ def test_a_question_asking_for_a_number_needs_a_fact_that_states_one() -> None:
     assert answering("how many slaves were freed", book=book) == ["freed"]  # not the year 2000
 
 
+def test_a_how_long_question_needs_a_fact_that_says_how_long() -> None:
+    book = make_book(
+        [
+            make_fact("rated", "The report kept the country on Tier 3."),
+            make_fact("since", "The country has been on Tier 3 since 2003.", source="s2"),
+            make_fact("shifts", "Crews on the boats worked 20-hour shifts.", source="s3"),
+        ]
+    )
+    assert answering("country on tier 3", book=book)[0] == "rated"
+    assert answering("how long has the country been on tier 3", book=book) == ["since"]
+    assert answering("how long did crews work on the boats", book=book) == ["shifts"]
+    assert answering("how long was the country kept on tier 3", book=book) == ["since"]
+
+
 def test_a_question_naming_a_year_needs_a_fact_of_that_year() -> None:
     book = make_book(
         [
