@@ -10,7 +10,8 @@ presence in each field (fields are short: a word is there or not), times the fie
 (:data:`FIELD_WEIGHTS`: a fact's own claim words count most, words inherited from its topics
 little), normalised for the claim's and the quote's length, summed over the fields, then
 saturated (``K1``) and multiplied by the term's rarity (idf). So the fact that covers more, and
-rarer, query words wins. Two query words that stand side by side in a claim add a phrase bonus.
+rarer, query words wins. Two query words that stand side by side in a claim add a phrase bonus
+(a figure and the word it counts may stand two words apart: "800 North Korean workers").
 
 A query word matches a term exactly (after stemming: "labourers" is "laborers"), the other
 words of its group in the book's ``synonyms:`` ("ban" finds "bars"), by prefix when it is the
@@ -122,17 +123,19 @@ MIN_REAL_WORD_TYPO = 5
 TOPIC_SPELLING = 88
 #: Hits scored for the phrase bonus (the rest cannot reach the top with it).
 PHRASE_POOL = 30
+#: A figure and the word it counts may stand this many words apart ("800 North Korean workers").
+COUNT_GAP = 2
 
 #: A fact's fields: (field name, its terms), in FIELD_WEIGHTS' order.
 Fields = tuple[tuple[str, tuple[str, ...]], ...]
 
 
-def _follows(terms: tuple[str, ...], first: str, second: str) -> bool:
-    """Whether ``second`` comes right after ``first`` in ``terms``, or one term later."""
+def _follows(terms: tuple[str, ...], first: str, second: str, gap: int = 1) -> bool:
+    """Whether ``second`` comes after ``first`` in ``terms``, at most ``gap`` terms between."""
     at = -1
     while first in terms[at + 1 :]:
         at = terms.index(first, at + 1)
-        if second in terms[at + 1 : at + 3]:
+        if second in terms[at + 1 : at + 2 + gap]:
             return True
     return False
 
@@ -510,17 +513,22 @@ class SearchIndex:
 
     def _add_phrases(self, words: list[_Term], scores: dict[int, float]) -> None:
         """The phrase bonus: query words that stand side by side in a fact's claim, in the
-        query's order (at most one word between them).
+        query's order (at most one word between them). A figure and the word after it ("800
+        workers") are a count: they may stand two words apart ("800 North Korean workers"),
+        and add the figure's weight, not the commoner word's.
         """
-        pairs = [
-            (a.matches[0][0], b.matches[0][0], min(a.weight, b.weight))
-            for a, b in itertools.pairwise(words)
-            if a.matches and b.matches
-        ]
+        pairs = []
+        for a, b in itertools.pairwise(words):
+            if a.matches and b.matches:
+                first, second = a.matches[0][0], b.matches[0][0]
+                if first[0].isdigit() and not YEAR.fullmatch(first):
+                    pairs.append((first, second, COUNT_GAP, max(a.weight, b.weight)))
+                else:
+                    pairs.append((first, second, 1, min(a.weight, b.weight)))
         for place in scores if pairs else ():
             claim = self.claims[place]
-            for first, second, weight in pairs:
-                if _follows(claim, first, second):
+            for first, second, gap, weight in pairs:
+                if _follows(claim, first, second, gap):
                     scores[place] += PHRASE_BONUS * weight
 
     # -- names -----------------------------------------------------------------------------------

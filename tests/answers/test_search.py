@@ -153,6 +153,24 @@ def test_words_side_by_side_in_a_claim_add_a_phrase_bonus() -> None:
     assert ids("construction sites", book=book)[0] == "phrase"
 
 
+def test_a_figure_and_the_word_it_counts_are_a_phrase_words_apart() -> None:
+    # "800 workers" counts workers: the fact where 800 counts them beats one where it is a wage
+    book = make_book(
+        [
+            make_fact("wage", "4,000 North Korean workers were paid US$800 a month."),
+            make_fact(
+                "count",
+                "A construction firm in Syria asked for at least 800 North Korean workers for"
+                " its building sites in October 2019.",
+                source="s2",
+            ),
+            *(make_fact(f"other{i}", f"Workers were sent to site {i}.") for i in range(6)),
+        ]
+    )
+    assert ids("800 workers", book=book)[0] == "count"
+    assert ids("4,000 workers", book=book)[0] == "wage"
+
+
 def test_superseded_fact_ranks_below_its_replacement() -> None:
     got = ids("ILO forced labour estimate")
     assert got.index("ilo-2021-forced-labour") < got.index("ilo-2016-forced-labour")
