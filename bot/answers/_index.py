@@ -29,7 +29,8 @@ figure much). An answer needs :data:`ANSWER_COVERAGE`; below it the query is a m
 the book"). Some questions say what an answer must have (``_question``): "how many North Korean
 workers ..." needs a fact that states a number and whose own words name them, "how long ..." one
 that says how long, a question naming a year a fact of that year, and one naming a place the
-book knows a fact about that place.
+book knows a fact about that place. "Who wrote X" ranks higher the facts whose claim says who
+wrote X ("X was written by ...").
 
 The order is: score, with near-ties (within 5%) broken by the curators' order; superseded
 facts score half; a query that is exactly a fact id puts that fact first. Everything is plain
@@ -53,6 +54,8 @@ from bot.answers._question import (
     ANYONE,
     ASKS_FOR_FIGURE,
     ASKS_HOW_LONG,
+    ASKS_WHO_WROTE,
+    BYLINE,
     COUNTS,
     DURATION,
     NUMBER_WORDS,
@@ -105,6 +108,11 @@ HANGUL_FACTOR = 1.5
 #: A question that asks for a number ("how many ...", "how much ...") ranks the facts that
 #: state one higher (their score times this): only they can answer it.
 FIGURE_FACTOR = 1.2
+#: A "who wrote X" question ranks the facts whose claim says who wrote X ("X was written by
+#: ...", "an X by ...") higher (their score times this).
+BYLINE_FACTOR = 1.2
+#: The words before a claim's "written by <Name>" that may name what was written.
+BYLINE_WINDOW = 4
 #: Scores within this share of each other are near-ties: the curators' order decides.
 NEAR_TIE = 0.05
 MIN_PREFIX = 3
@@ -225,6 +233,17 @@ class SearchIndex:
         self.with_durations = frozenset(
             i for i, f in enumerate(self.facts) if DURATION.search(f.claim)
         )
+        #: Per fact, the terms of the words just before each byline in its claim ("the
+        #: article 'Outsourcing Oppression' was written by ..."): what the claim says someone
+        #: wrote.
+        self.bylines: dict[int, frozenset[str]] = {}
+        for i, fact in enumerate(self.facts):
+            for match in BYLINE.finditer(fact.claim):
+                # "X was written by": the words before name X; "a report by": the word before
+                window = BYLINE_WINDOW if match.group(1) else 1
+                before = [t for t in raw_tokens(fact.claim[: match.start()]) if t not in STOPWORDS]
+                written = {stem(t) for t in before[-window:]}
+                self.bylines[i] = self.bylines.get(i, frozenset()) | written
         self.by_id = {fold(f.id): i for i, f in enumerate(self.facts)}
         self.places = {f.id: i for i, f in enumerate(self.facts)}
         #: A term -> the other terms of its synonym group that facts use.
@@ -439,6 +458,11 @@ class SearchIndex:
         if needs.number:
             for place in self.with_figures & scores.keys():
                 scores[place] *= FIGURE_FACTOR
+        if ASKS_WHO_WROTE.search(text):
+            asked = {w.word for w in words}
+            for place, written in self.bylines.items():
+                if place in scores and not written.isdisjoint(asked):
+                    scores[place] *= BYLINE_FACTOR
         # Only the best facts can reach the top once phrases are counted: rank those.
         pool = dict(heapq.nlargest(max(limit, PHRASE_POOL), scores.items(), key=itemgetter(1)))
         self._add_phrases(words, pool)

@@ -3,7 +3,8 @@
 A question naming a year is answered by a fact of that year; one naming a place the book knows
 (a region of its facts) by a fact about that place; "how many North Korean workers ..." by a
 fact that names, in its own words, what is counted; one asking for a number ("how many",
-"what share") by a fact that states one; and "how long ..." by a fact that says how long. A
+"what share") by a fact that states one; "how long ..." by a fact that says how long; and
+"who wrote X" first by a fact whose byline says so ("X was written by ..."). A
 short word typed in capitals ("EU") is a word, not noise. These are the rules' pure parts; the
 index (``_index``) checks a fact against them.
 """
@@ -29,6 +30,13 @@ ASKS_FOR_FIGURE = re.compile(
 )
 #: "how long ...": an answer states a duration.
 ASKS_HOW_LONG = re.compile(r"\bhow long\b|얼마나 오래", re.I)
+#: "who wrote ...": an answer says who wrote it.
+ASKS_WHO_WROTE = re.compile(
+    r"\bwho (?:wrote|authored|edited|compiled|(?:is|was|were|are) the authors? of)\b", re.I
+)
+#: A byline in a claim: "... was written by Sarah E. Mendelson", "a report by Yoon Yeo-sang"
+#: (group 1: the verb that says so).
+BYLINE = re.compile(r"\b(?:(written|authored|co-authored|edited|compiled)\s+)?by\s+(?=[A-Z])")
 #: A duration or a start: "three years", "20-hour shifts", "since 2003", "23rd consecutive year".
 DURATION = re.compile(r"\b(?:since|hours?|days?|weeks?|months?|years?|decades?)\b|동안|년간", re.I)
 

@@ -171,6 +171,22 @@ def test_a_figure_and_the_word_it_counts_are_a_phrase_words_apart() -> None:
     assert ids("4,000 workers", book=book)[0] == "wage"
 
 
+def test_who_wrote_a_work_is_answered_by_the_fact_that_says_who_wrote_it() -> None:
+    book = make_book(
+        [
+            make_fact("mentions", "The article 'Hidden Hands' described a report by Kim Lee."),
+            make_fact(
+                "byline",
+                "The article 'Hidden Hands' was written by Jane Roe of the Ocean Institute.",
+                source="s2",
+            ),
+            *(make_fact(f"other{i}", f"Crews were held at port {i}.") for i in range(4)),
+        ]
+    )
+    assert ids("who wrote hidden hands", book=book)[0] == "byline"
+    assert ids("hidden hands", book=book)[0] == "mentions"  # no question: the curators' order
+
+
 def test_superseded_fact_ranks_below_its_replacement() -> None:
     got = ids("ILO forced labour estimate")
     assert got.index("ilo-2021-forced-labour") < got.index("ilo-2016-forced-labour")
