@@ -12,11 +12,11 @@ import pytest
 from tests.answers.relevance import BOOKS, baseline, judged_set, ours
 
 #: (hit@1, miss recall, answered share) floors per judged set, measured when set: bundled
-#: 95.1% / 91% / 99.6% (309 questions over 101 facts), Thai 95.7% / 94% / 100% (132 over 45);
+#: 95.1% / 91% / 100% (309 questions over 101 facts), Thai 95.7% / 94% / 100% (132 over 45);
 #: held out, bundled 92.5% / 85% / 96.2% (100 questions) and Thai 100% / 60% / 100% (50); held
 #: out 2, bundled 90.0% / 50% / 96.7% (80) and Thai 92.1% / 75% / 94.7% (50).
 FLOORS = {
-    "bundled (North Korea)": (0.95, 0.91, 0.99),
+    "bundled (North Korea)": (0.95, 0.91, 1.0),
     "Thai fishing": (0.95, 0.93, 1.0),
     "bundled, held out": (0.92, 0.85, 0.96),
     "Thai fishing, held out": (1.0, 0.60, 1.0),
